@@ -1,0 +1,267 @@
+"""The `newsarchive` command: parse arguments, call the library, turn the outcome into an exit code.
+
+Kept thin and fast to start: Scrapy and the storage layer are imported only by the commands that
+need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+from newsarchive import __version__
+from newsarchive.normalize import DEFAULT_BASE_URL
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the run finished but failed its own criteria, or the page is not an article
+EXIT_USAGE = 2  # bad command-line input; nothing was touched
+EXIT_LOCKED = 75  # another run holds the archive's lock (EX_TEMPFAIL: cron may simply retry)
+
+DEFAULT_DB = "data/kalbaronline.db"
+
+EPILOG = """\
+exit codes:
+  0   done
+  1   the run finished but failed its own criteria (errors, unparseable articles),
+      or `extract` was given a page that is not an article
+  2   usage error (bad date, bad URL, missing file, unknown format, unwritable path)
+  75  another run holds the archive's lock
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input, reported in one line with exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (cron mail stays readable), not the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {value!r}")
+    return value.strip()
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 time: {value!r} (e.g. 2024-06-16T10:00:00+07:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return number
+
+
+def _setting(value: str) -> tuple[str, str]:
+    name, sep, setting = value.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE: {value!r}")
+    return name.strip(), setting
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("NEWSARCHIVE_DB", DEFAULT_DB),
+        help="the archive (SQLite); env NEWSARCHIVE_DB; default %(default)s",
+    )
+    parser.add_argument(
+        "--base-url",
+        type=_url,
+        default=os.environ.get("NEWSARCHIVE_BASE_URL", DEFAULT_BASE_URL),
+        help="the site; env NEWSARCHIVE_BASE_URL; default %(default)s",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="newsarchive",
+        description="Archive KalbarOnline (kalbaronline.com) into SQLite, and query the archive.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    extract = commands.add_parser(
+        "extract",
+        help="parse one saved HTML page offline and print the article as JSON",
+        description="Parse one saved article page offline and print it as one JSON object.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(extract)
+    extract.add_argument("file", type=Path, metavar="FILE", help="the saved HTML page")
+    extract.add_argument("--url", type=_url, required=True, help="the URL the page came from")
+    extract.add_argument(
+        "--fetched-at",
+        type=_timestamp,
+        default=None,
+        help="when the page was fetched (ISO 8601; default now); anchors relative dates",
+    )
+    extract.set_defaults(handler=cmd_extract)
+
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl sections of the site into the archive",
+        description=(
+            "Walk each section's listing pages newest first, following pagination to the end "
+            "(or until listings are older than --since), and archive every article not yet "
+            "archived. Prints progress on stderr and one summary line at the end."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(crawl)
+    crawl.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="S",
+        help="a section slug (expanded with NEWSARCHIVE_SECTION_URL, default "
+        "{base}/category/{slug}/) or an absolute listing URL; repeatable; default: every "
+        "section in the site's navigation",
+    )
+    crawl.add_argument("--since", type=_day, help="skip articles published before this day")
+    crawl.add_argument("--until", type=_day, help="skip articles published after this day")
+    crawl.add_argument("--max-pages", type=_positive, help="listing pages per section, at most")
+    crawl.add_argument("--max-articles", type=_positive, help="article pages to fetch, at most")
+    crawl.add_argument(
+        "--refetch",
+        action="store_true",
+        help="fetch articles again even when archived (changed content becomes a revision)",
+    )
+    crawl.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        type=_setting,
+        metavar="NAME=VALUE",
+        help="set a Scrapy or newsarchive setting, as `scrapy crawl -s` does",
+    )
+    crawl.set_defaults(handler=cmd_crawl)
+    return parser
+
+
+def _writable_archive(path: str) -> Path:
+    db = Path(path)
+    folder = db.parent if str(db.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+        raise UsageError(f"archive {db} is not writable")
+    return db
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    db = _writable_archive(args.db)
+    # Imported here: Scrapy and SQLite are not needed by the quick commands.
+    from newsarchive.crawl import run_crawl
+    from newsarchive.progress import summary_line
+    from newsarchive.storage import Archive
+
+    arguments = {
+        "sections": args.section,
+        "since": args.since,
+        "until": args.until,
+        "max_pages": args.max_pages,
+        "max_articles": args.max_articles,
+        "refetch": args.refetch,
+        "base_url": args.base_url,
+        "settings": dict(args.settings),
+    }
+    with Archive(db) as archive:
+        run_id = archive.start_run("crawl", arguments)
+    overrides: dict[str, object] = {
+        "LOG_LEVEL": "WARNING",
+        **dict(args.settings),
+        "NEWSARCHIVE_DB": str(db),
+        "NEWSARCHIVE_BASE_URL": args.base_url.rstrip("/"),
+        "NEWSARCHIVE_RUN_ID": run_id,
+    }
+    result = run_crawl(
+        overrides,
+        {
+            "section": args.section,
+            "since": args.since,
+            "until": args.until,
+            "max_pages": args.max_pages,
+            "max_articles": args.max_articles,
+            "refetch": args.refetch,
+        },
+    )
+    code = result.exit_code
+    reason = result.stats.get("finish_reason", "not started")
+    with Archive(db) as archive:
+        archive.finish_run(
+            run_id, status="finished" if code == 0 else "failed", exit_code=code,
+            finish_reason=reason,
+        )  # fmt: skip
+    line = summary_line(result.stats, result.elapsed)
+    print(f"newsarchive crawl: {reason} | {line} | {result.elapsed:.1f}s | exit {code}")
+    return code
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newsarchive.pages import ExtractionError, parse_article
+
+    try:
+        html = args.file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    fetched_at = args.fetched_at or datetime.now(UTC)
+    try:
+        article = parse_article(args.url, html, fetched_at, base_url=args.base_url)
+    except ExtractionError as exc:
+        print(f"newsarchive: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    json.dump(article.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"newsarchive: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsarchive: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,103 @@
+"""The article schema: one name per concept in item, `extract` JSON, columns and exports.
+
+A plain dataclass (Scrapy handles dataclass items through itemadapter), so page classes build
+articles without importing Scrapy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+REQUIRED_FIELDS = ("url", "title", "published_at", "body")
+
+
+@dataclass(kw_only=True)
+class Article:
+    url: str
+    """Canonical URL: the base URL's scheme and host, `/YYYY/MM/DD/slug/`, no `/amp/`, no query."""
+
+    post_id: int | None = None
+    """WordPress post ID: shortlink `?p=N`, body class `postid-N`, `article#post-N`."""
+
+    title: str
+    """Headline as displayed (the layout's h1), whitespace-normalised; structured data if absent."""
+
+    subtitle: str | None = None
+    """The line under the headline (Newkarma `p.subtitle`), when there is one."""
+
+    byline: str | None = None
+    """Author name as printed, without "Oleh :" / "Published by": JSON-LD, meta, layout."""
+
+    reporter: str | None = None
+    """Reporter sign-off ending the body, without parentheses: `jim`, `Adi LC`."""
+
+    dateline: str | None = None
+    """Place of the opening dateline: "KalbarOnline, Pontianak – …" gives `Pontianak`."""
+
+    published_at: str | None
+    """ISO 8601 with +07:00 (WIB). Sources in order: JSON-LD, article:published_time, the
+    header's time[datetime], the header's visible date (dateparser), the permalink's date."""
+
+    modified_at: str | None = None
+    """ISO 8601 with +07:00 when the page gives a modification time."""
+
+    date_source: str | None
+    """Where `published_at` came from: `jsonld`, `meta`, `time`, `text` or `url`."""
+
+    categories: list[str] = field(default_factory=list)
+    """Category names in page order: JSON-LD articleSection, then the layout's links."""
+
+    tags: list[str] = field(default_factory=list)
+    """Tag names in page order: JSON-LD keywords, then the layout's tag links."""
+
+    body: str
+    """Article paragraphs joined by a blank line; dateline and sign-off kept; no noise."""
+
+    image_url: str | None = None
+    """Lead image: JSON-LD primary image, og:image, the layout's featured image."""
+
+    image_caption: str | None = None
+    """The lead image's caption: JSON-LD primary image caption, the featured figcaption."""
+
+    word_count: int = 0
+    """Words in `body` (whitespace-separated)."""
+
+    layout: str
+    """The page class that parsed it: `newkarma`, `amp`, `news5` or `generic`."""
+
+    fetched_at: str
+    """When the page was fetched, ISO 8601 UTC; the base for relative dates."""
+
+    def __post_init__(self) -> None:
+        self.word_count = len(self.body.split())
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def missing_fields(self) -> list[str]:
+        """Required fields that are empty: such an article must never become a row."""
+        return [name for name in REQUIRED_FIELDS if not getattr(self, name)]
+
+
+FIELD_NAMES = tuple(f.name for f in fields(Article))
+
+
+FAILURE_STAGES = ("fetch", "parse", "validate", "store")
+
+
+@dataclass(kw_only=True)
+class PageFailure:
+    """A page that gave no article: becomes a `failures` row, never a half-filled article."""
+
+    url: str
+    """The URL as requested."""
+
+    stage: str
+    """Where it failed: one of FAILURE_STAGES."""
+
+    reason: str
+    """One line for humans: what went wrong."""
+
+    http_status: int | None = None
+    """The response's status, when there was a response."""

@@ -1,0 +1,240 @@
+"""Pure helpers shared by extraction, crawling and storage: URLs, text, names, dates.
+
+Nothing here touches the network, Scrapy or SQLite, so every function is table-tested.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from dateparser.date import DateDataParser
+from w3lib.encoding import html_to_unicode
+
+DEFAULT_BASE_URL = "https://kalbaronline.com"
+
+# The site's permalink structure: /YYYY/MM/DD/slug, with or without the trailing slash,
+# optionally followed by the AMP endpoint.
+_PERMALINK_RE = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([^/?#]+)(?:/amp)?/?$")
+_AMP_SUFFIX_RE = re.compile(r"/amp/?$")
+
+
+def _site_host(base_url: str) -> str:
+    return (urlsplit(base_url).hostname or "").lower().removeprefix("www.")
+
+
+def is_site_url(url: str, base_url: str = DEFAULT_BASE_URL) -> bool:
+    """True when `url` is on the site (bare host or `www.`), whatever the scheme.
+
+    Links to the real site's host count too when crawling a replica: saved pages and replicas
+    carry absolute kalbaronline.com links, and they mean the replica's copy of the article.
+    """
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return host in {_site_host(base_url), _site_host(DEFAULT_BASE_URL)}
+
+
+def permalink_date(url: str) -> tuple[int, int, int] | None:
+    """The (year, month, day) in an article permalink's path, or None for other URLs."""
+    match = _PERMALINK_RE.match(urlsplit(url).path)
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return year, month, day
+
+
+def is_article_url(url: str, base_url: str = DEFAULT_BASE_URL) -> bool:
+    """True for an article permalink of the site (any host variant, with or without /amp/)."""
+    return is_site_url(url, base_url) and permalink_date(url) is not None
+
+
+def canonical_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """The archive's identity for an article URL.
+
+    Site URLs take the base URL's scheme and host (so `www.`, `http://` and bare-host links
+    are one article); the `/amp/` endpoint, query strings (`?pgrelated=…`, `?page123=…`) and
+    fragments are dropped; the path always ends with a slash. URLs of other hosts keep their
+    host but are otherwise normalised the same way.
+    """
+    parts = urlsplit(url.strip())
+    path = _AMP_SUFFIX_RE.sub("", parts.path) or "/"
+    if not path.endswith("/"):
+        path += "/"
+    if is_site_url(url, base_url):
+        base = urlsplit(base_url)
+        scheme, netloc = base.scheme.lower(), base.netloc.lower()
+    else:
+        scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def request_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """The URL to fetch for a link: as the site wrote it, minus `/amp/`, query and fragment.
+
+    The scheme and host follow the base URL (a crawl of a replica stays on the replica), but the
+    path keeps the site's own trailing-slash style so the crawler pays no redirect per article.
+    """
+    parts = urlsplit(url.strip())
+    had_slash = parts.path.endswith("/")
+    path = _AMP_SUFFIX_RE.sub("", parts.path) or "/"
+    if had_slash and not path.endswith("/"):
+        path += "/"
+    if is_site_url(url, base_url):
+        base = urlsplit(base_url)
+        scheme, netloc = base.scheme.lower(), base.netloc.lower()
+    else:
+        scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def absolute_url(href: str, page_url: str) -> str:
+    """Resolve `href` against the page it appeared on."""
+    return urljoin(page_url, href.strip())
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def decode_html(html: str | bytes) -> str:
+    """Bytes of a saved page to text as Scrapy would: BOM, then the declared charset, else UTF-8."""
+    if isinstance(html, str):
+        return html
+    return html_to_unicode(None, html)[1]
+
+
+_SPACE_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff]+")
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse every run of whitespace (nbsp and zero-width characters included) to one space."""
+    if not text:
+        return ""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+_BYLINE_PREFIX_RE = re.compile(
+    r"^(?:oleh|published\s+by|penulis|ditulis\s+oleh|written\s+by|by|reporter|editor)\b\s*[:\-–]?\s*",
+    re.IGNORECASE,
+)
+
+
+def clean_byline(text: str | None) -> str | None:
+    """The author's name without the label the theme prints before it."""
+    name = _BYLINE_PREFIX_RE.sub("", clean_text(text))
+    return name.strip(" :|-–") or None
+
+
+# "KalbarOnline, Pontianak – …", "KalbarOnline.com - …", "KALBARONLINE.com – …": the place is
+# only present in the comma form.
+_DATELINE_RE = re.compile(
+    r"^\s*kalbaronline(?:\.com)?\s*(?:,\s*(?P<place>[^–—\-,]{1,40}?))?\s*[–—-]\s*", re.IGNORECASE
+)
+
+
+def dateline_place(first_paragraph: str) -> str | None:
+    """The place named in the body's opening dateline, or None."""
+    match = _DATELINE_RE.match(first_paragraph)
+    if not match or not match["place"]:
+        return None
+    return clean_text(match["place"]) or None
+
+
+# A reporter's initials or short name in parentheses closing the body: "(jim)", "(Adi LC)".
+_SIGNOFF_RE = re.compile(r"\((?P<who>[A-Za-z][A-Za-z .'’]{0,24})\)\s*$")
+
+
+def reporter_signoff(body: str) -> str | None:
+    """The parenthesised sign-off at the end of the body, without parentheses."""
+    match = _SIGNOFF_RE.search(body.rstrip())
+    return clean_text(match["who"]) or None if match else None
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+# Pontianak keeps WIB all year (no DST), so a fixed offset is exact and needs no tz database.
+SITE_TZ = timezone(timedelta(hours=7), "WIB")
+SITE_TZ_NAME = "Asia/Pontianak"
+
+
+def to_site_iso(moment: datetime) -> str:
+    """ISO 8601 in the site's offset, seconds precision: `2018-07-05T09:12:00+07:00`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SITE_TZ)
+    return moment.astimezone(SITE_TZ).replace(microsecond=0).isoformat()
+
+
+def to_utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC, seconds precision: `2024-06-16T03:00:00+00:00`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """A machine-readable timestamp (JSON-LD, meta, `datetime` attribute); naive means WIB."""
+    text = clean_text(value)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)
+
+
+def url_date(url: str) -> datetime | None:
+    """Midnight WIB of the permalink's date: the last-resort publication date."""
+    parts = permalink_date(url)
+    if parts is None:
+        return None
+    try:
+        return datetime(*parts, tzinfo=SITE_TZ)
+    except ValueError:
+        return None
+
+
+# Spellings dateparser does not know, and decorations the site puts around its dates.
+_DATE_REWRITES = (
+    (re.compile(r"jum['’`]?\s?at", re.IGNORECASE), "Jumat"),
+    (re.compile(r"\bpebruari\b", re.IGNORECASE), "Februari"),
+    (re.compile(r"\bnopember\b", re.IGNORECASE), "November"),
+    (re.compile(r"\bWIB\b|\|"), " "),
+)
+
+
+@lru_cache(maxsize=16)
+def _date_parser(relative_base: datetime) -> DateDataParser:
+    # One configured parser per fetch time: relative dates ("3 hours ago", "2 jam yang lalu")
+    # must be anchored to when the page was fetched, not to when it is parsed.
+    return DateDataParser(
+        languages=["id", "en"],
+        settings={
+            "TIMEZONE": SITE_TZ_NAME,
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "RELATIVE_BASE": relative_base,
+            "DATE_ORDER": "DMY",
+            "PREFER_DATES_FROM": "past",
+        },
+    )
+
+
+def parse_visible_date(text: str | None, fetched_at: datetime) -> datetime | None:
+    """A printed date, Indonesian or English, absolute or relative to `fetched_at`."""
+    cleaned = clean_text(text)
+    if not cleaned or len(cleaned) > 80:
+        return None
+    for pattern, replacement in _DATE_REWRITES:
+        cleaned = pattern.sub(replacement, cleaned)
+    base = fetched_at.astimezone(SITE_TZ).replace(tzinfo=None, microsecond=0)
+    result = _date_parser(base).get_date_data(clean_text(cleaned))
+    moment: datetime | None = result.date_obj
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)

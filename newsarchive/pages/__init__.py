@@ -1,0 +1,17 @@
+"""Pure extraction: (url, html, fetched_at) in, an Article or a listing out; no Scrapy here."""
+
+from newsarchive.pages.article import parse_article
+from newsarchive.pages.errors import (
+    ExtractionError,
+    IncompleteArticle,
+    NotAnArticle,
+    UnknownLayout,
+)
+
+__all__ = [
+    "ExtractionError",
+    "IncompleteArticle",
+    "NotAnArticle",
+    "UnknownLayout",
+    "parse_article",
+]

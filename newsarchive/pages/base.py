@@ -1,0 +1,223 @@
+"""The shared extraction cascade: structured data first, the layout's selectors second.
+
+A layout subclass only says where things are on its pages (selectors at the top of its module)
+and how to recognise them (`matches`); `to_article` decides which source wins for every field,
+the same way for every layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from lxml.html import HtmlElement
+from parsel import Selector, SelectorList
+
+from newsarchive.items import Article
+from newsarchive.normalize import (
+    DEFAULT_BASE_URL,
+    absolute_url,
+    canonical_url,
+    clean_byline,
+    clean_text,
+    dateline_place,
+    parse_iso,
+    parse_visible_date,
+    reporter_signoff,
+    to_site_iso,
+    to_utc_iso,
+    url_date,
+)
+from newsarchive.pages.body import body_paragraphs, element_text, join_paragraphs
+from newsarchive.pages.structured import StructuredData
+
+_POST_ID_RE = re.compile(r"^post-(\d+)$")
+_PLACEHOLDER_IMAGE_RE = re.compile(r"img-fallback|placeholder|data:image", re.IGNORECASE)
+
+
+@dataclass
+class PageInput:
+    """One fetched page, parsed once; every layout reads the same tree."""
+
+    url: str
+    selector: Selector
+    fetched_at: datetime
+    base_url: str = DEFAULT_BASE_URL
+    _structured: StructuredData | None = None
+
+    @property
+    def structured(self) -> StructuredData:
+        if self._structured is None:
+            self._structured = StructuredData.from_selector(self.selector)
+        return self._structured
+
+
+def _same_day(moment: datetime, midnight: datetime) -> bool:
+    return moment.astimezone(midnight.tzinfo).date() == midnight.date()
+
+
+class ArticlePage:
+    """Base class of the layouts. Hooks return None / [] when the page lacks the element."""
+
+    name: ClassVar[str] = ""
+
+    # Selectors, overridden per layout. Each is a CSS selector list tried in order.
+    TITLE: ClassVar[tuple[str, ...]] = ("h1",)
+    SUBTITLE: ClassVar[tuple[str, ...]] = ()
+    BYLINE: ClassVar[tuple[str, ...]] = ()
+    PUBLISHED_TIME: ClassVar[tuple[str, ...]] = ()
+    MODIFIED_TIME: ClassVar[tuple[str, ...]] = ()
+    DATE_TEXT: ClassVar[tuple[str, ...]] = ()
+    CATEGORIES: ClassVar[tuple[str, ...]] = ()
+    TAGS: ClassVar[tuple[str, ...]] = ()
+    BODY: ClassVar[tuple[str, ...]] = ()
+    IMAGE: ClassVar[tuple[str, ...]] = ()
+    IMAGE_CAPTION: ClassVar[tuple[str, ...]] = ()
+    POST_ARTICLE: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, page: PageInput) -> None:
+        self.page = page
+        self.sel = page.selector
+        self.data = page.structured
+
+    @classmethod
+    def matches(cls, page: PageInput) -> bool:
+        raise NotImplementedError
+
+    # --- selector helpers -------------------------------------------------------------------
+
+    def first(self, selectors: tuple[str, ...]) -> SelectorList[Selector]:
+        for css in selectors:
+            found = self.sel.css(css)
+            if found:
+                return found
+        return SelectorList()
+
+    def first_text(self, selectors: tuple[str, ...]) -> str | None:
+        for node in self.first(selectors):
+            text = element_text(node.root)
+            if text:
+                return text
+        return None
+
+    def all_texts(self, selectors: tuple[str, ...]) -> list[str]:
+        names = [element_text(node.root) for node in self.first(selectors)]
+        return list(dict.fromkeys(n for n in names if n))
+
+    def first_attr(self, selectors: tuple[str, ...], *attrs: str) -> str | None:
+        for node in self.first(selectors):
+            for attr in attrs:
+                value = (node.attrib.get(attr) or "").strip()
+                if value:
+                    return value
+        return None
+
+    # --- layout hooks -----------------------------------------------------------------------
+
+    def title(self) -> str | None:
+        return self.first_text(self.TITLE)
+
+    def subtitle(self) -> str | None:
+        return self.first_text(self.SUBTITLE)
+
+    def byline(self) -> str | None:
+        return clean_byline(self.first_text(self.BYLINE))
+
+    def published_time(self) -> str | None:
+        return self.first_attr(self.PUBLISHED_TIME, "datetime", "content")
+
+    def modified_time(self) -> str | None:
+        return self.first_attr(self.MODIFIED_TIME, "datetime", "content")
+
+    def date_text(self) -> str | None:
+        return self.first_text(self.DATE_TEXT)
+
+    def categories(self) -> list[str]:
+        return self.all_texts(self.CATEGORIES)
+
+    def tags(self) -> list[str]:
+        return self.all_texts(self.TAGS)
+
+    def body_container(self) -> HtmlElement | None:
+        found = self.first(self.BODY)
+        return found[0].root if found else None
+
+    def paragraphs(self) -> list[str]:
+        container = self.body_container()
+        return body_paragraphs(container, self.page.base_url) if container is not None else []
+
+    def image_url(self) -> str | None:
+        for node in self.first(self.IMAGE):
+            for attr in ("data-src", "data-lazy-src", "src", "content", "href"):
+                value = (node.attrib.get(attr) or "").strip()
+                if value and not _PLACEHOLDER_IMAGE_RE.search(value):
+                    return absolute_url(value, self.page.url)
+        return None
+
+    def image_caption(self) -> str | None:
+        return self.first_text(self.IMAGE_CAPTION)
+
+    def post_id(self) -> int | None:
+        for css in self.POST_ARTICLE:
+            for value in self.sel.css(css).xpath("@id").getall():
+                match = _POST_ID_RE.match(value.strip())
+                if match:
+                    return int(match[1])
+        return None
+
+    # --- the cascade ------------------------------------------------------------------------
+
+    def _published(self) -> tuple[datetime, str] | None:
+        structured = self.data.published()
+        if structured:
+            moment = parse_iso(structured[0])
+            if moment:
+                return moment, structured[1]
+        moment = parse_iso(self.published_time())
+        if moment:
+            return moment, "time"
+        from_url = url_date(self.page.url)
+        text_moment = parse_visible_date(self.date_text(), self.page.fetched_at)
+        # A visible date on another day than the permalink's is wrong (usually a relative
+        # "3 hours ago" in a cached copy): the URL wins.
+        if text_moment and (from_url is None or _same_day(text_moment, from_url)):
+            return text_moment, "text"
+        if from_url:
+            return from_url, "url"
+        return None
+
+    def _modified(self, published: datetime | None) -> str | None:
+        for value in (self.data.modified(), self.modified_time()):
+            moment = parse_iso(value)
+            if moment and moment != published:
+                return to_site_iso(moment)
+        return None
+
+    def to_article(self) -> Article:
+        # The displayed headline wins over structured data: Yoast truncates JSON-LD `headline`
+        # and suffixes og:title with the site name.
+        title = self.title() or self.data.title() or ""
+        paragraphs = self.paragraphs()
+        body = join_paragraphs(paragraphs)
+        published = self._published()
+        return Article(
+            url=canonical_url(self.page.url, self.page.base_url),
+            post_id=self.data.post_id() or self.post_id(),
+            title=clean_text(title),
+            subtitle=self.subtitle(),
+            byline=clean_byline(self.data.byline()) or self.byline(),
+            reporter=reporter_signoff(paragraphs[-1]) if paragraphs else None,
+            dateline=dateline_place(paragraphs[0]) if paragraphs else None,
+            published_at=to_site_iso(published[0]) if published else None,
+            modified_at=self._modified(published[0] if published else None),
+            date_source=published[1] if published else None,
+            categories=self.data.categories() or self.categories(),
+            tags=self.data.tags() or self.tags(),
+            body=body,
+            image_url=self.data.image_url() or self.image_url(),
+            image_caption=self.data.image_caption() or self.image_caption(),
+            layout=self.name,
+            fetched_at=to_utc_iso(self.page.fetched_at),
+        )

@@ -1,0 +1,176 @@
+"""Machine-readable metadata every layout shares: Yoast JSON-LD, Open Graph / article meta, links.
+
+These sources outlive theme changes (Yoast printed them under Newkarma, AMP and News5 alike), so
+the cascade asks them first and the layout selectors second.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsel import Selector
+
+from newsarchive.normalize import clean_text
+
+ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle"}
+LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
+
+_SHORTLINK_ID_RE = re.compile(r"[?&]p=(\d+)")
+_BODY_POSTID_RE = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
+# Yoast's twitter:label1 is "Written by", translated on an Indonesian site.
+_WRITTEN_BY_LABELS = {"written by", "ditulis oleh", "penulis"}
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return set()
+
+
+def _flatten(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [node for item in data for node in _flatten(item)]
+    if isinstance(data, dict):
+        nodes = [data]
+        if isinstance(data.get("@graph"), list):
+            nodes += _flatten(data["@graph"])
+        return nodes
+    return []
+
+
+def _names(value: Any) -> list[str]:
+    """A JSON-LD list of names, which Yoast may print as a list or as one comma string."""
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = [v for v in value if isinstance(v, str)]
+    else:
+        return []
+    names = [clean_text(v) for v in items]
+    return [n for n in names if n]
+
+
+@dataclass
+class StructuredData:
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    body_classes: set[str] = field(default_factory=set)
+    broken_jsonld: int = 0
+
+    @classmethod
+    def from_selector(cls, sel: Selector) -> StructuredData:
+        data = cls()
+        for script in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+            try:
+                data.nodes += _flatten(json.loads(script))
+            except ValueError:
+                # Broken JSON-LD is a known fault of the site; meta and layout selectors
+                # still carry every field, so it is counted, not fatal.
+                data.broken_jsonld += 1
+        for meta in sel.xpath("//meta[@content]"):
+            key = meta.attrib.get("property") or meta.attrib.get("name")
+            if key and key.lower() not in data.meta:
+                data.meta[key.lower()] = clean_text(meta.attrib["content"])
+        for link in sel.xpath("//link[@rel][@href]"):
+            for rel in link.attrib["rel"].lower().split():
+                data.links.setdefault(rel, link.attrib["href"].strip())
+        data.body_classes = set(" ".join(sel.xpath("//body/@class").getall()).split())
+        return data
+
+    # --- what kind of page ------------------------------------------------------------------
+
+    def _node(self, wanted: set[str]) -> dict[str, Any] | None:
+        return next((n for n in self.nodes if _types(n) & wanted), None)
+
+    @property
+    def article(self) -> dict[str, Any]:
+        return self._node(ARTICLE_TYPES) or {}
+
+    @property
+    def is_listing(self) -> bool:
+        return not self.article and self._node(LISTING_TYPES) is not None
+
+    @property
+    def says_article(self) -> bool:
+        return bool(self.article) or self.meta.get("og:type") == "article"
+
+    # --- fields -----------------------------------------------------------------------------
+
+    def title(self) -> str | None:
+        return clean_text(self.article.get("headline")) or self.meta.get("og:title") or None
+
+    def byline(self) -> str | None:
+        author = self.article.get("author")
+        if isinstance(author, list):
+            author = author[0] if author else None
+        if isinstance(author, dict):
+            name = author.get("name")
+            if not name and "@id" in author:
+                person = next((n for n in self.nodes if n.get("@id") == author["@id"]), {})
+                name = person.get("name")
+            if isinstance(name, str) and clean_text(name):
+                return clean_text(name)
+        elif isinstance(author, str) and clean_text(author):
+            return clean_text(author)
+        if self.meta.get("author"):
+            return self.meta["author"]
+        if self.meta.get("twitter:label1", "").lower() in _WRITTEN_BY_LABELS:
+            return self.meta.get("twitter:data1") or None
+        return None
+
+    def published(self) -> tuple[str, str] | None:
+        """(timestamp, source) from JSON-LD, then meta."""
+        if isinstance(self.article.get("datePublished"), str):
+            return self.article["datePublished"], "jsonld"
+        if self.meta.get("article:published_time"):
+            return self.meta["article:published_time"], "meta"
+        return None
+
+    def modified(self) -> str | None:
+        value = self.article.get("dateModified")
+        if isinstance(value, str):
+            return value
+        return self.meta.get("article:modified_time")
+
+    def categories(self) -> list[str]:
+        return _names(self.article.get("articleSection"))
+
+    def tags(self) -> list[str]:
+        return _names(self.article.get("keywords"))
+
+    def _primary_image(self) -> dict[str, Any]:
+        ref = self.article.get("image")
+        if isinstance(ref, list):
+            ref = ref[0] if ref else None
+        if isinstance(ref, dict):
+            if "@id" in ref and len(ref) == 1:
+                return next((n for n in self.nodes if n.get("@id") == ref["@id"]), {})
+            return ref
+        if isinstance(ref, str):
+            return {"url": ref}
+        return {}
+
+    def image_url(self) -> str | None:
+        image = self._primary_image()
+        url = image.get("contentUrl") or image.get("url")
+        if isinstance(url, str) and url.strip():
+            return url.strip()
+        return self.meta.get("og:image") or None
+
+    def image_caption(self) -> str | None:
+        caption = self._primary_image().get("caption")
+        return clean_text(caption) or None if isinstance(caption, str) else None
+
+    def post_id(self) -> int | None:
+        match = _SHORTLINK_ID_RE.search(self.links.get("shortlink", ""))
+        if match:
+            return int(match[1])
+        match = _BODY_POSTID_RE.search(" ".join(sorted(self.body_classes)))
+        return int(match[1]) if match else None

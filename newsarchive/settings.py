@@ -1,0 +1,59 @@
+"""Every tunable of a crawl, with its polite default. Override with `-s NAME=VALUE`.
+
+Scrapy reads this module through scrapy.cfg, so `scrapy crawl` and `newsarchive crawl` behave
+the same.
+"""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["newsarchive.spiders"]
+NEWSPIDER_MODULE = "newsarchive.spiders"
+
+# Who to contact about this crawler; appears in the User-Agent.
+NEWSARCHIVE_CONTACT = "https://github.com/newsarchive/newsarchive"
+USER_AGENT = f"newsarchive/0.1 (+{NEWSARCHIVE_CONTACT}; research archive of KalbarOnline)"
+
+# Politeness: obey robots.txt, at most 2 requests at a time to the site, adapt to its latency.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Retries with backoff on server errors, timeouts and rate limiting.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+
+# A news article page is well under 2 MB; anything far larger is not one.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+# Where the archive lives (overridden by --db / NEWSARCHIVE_DB).
+NEWSARCHIVE_DB = "data/kalbaronline.db"
+# The site; every request is derived from it (overridden by --base-url / NEWSARCHIVE_BASE_URL).
+NEWSARCHIVE_BASE_URL = "https://kalbaronline.com"
+# Section listing URL for a slug given on the command line.
+NEWSARCHIVE_SECTION_URL = "{base}/category/{slug}/"
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "newsarchive.pipelines.ValidatePipeline": 100,
+    "newsarchive.pipelines.ArchivePipeline": 500,
+}
+EXTENSIONS = {
+    "newsarchive.progress.ProgressReporter": 500,
+    # Replaced by ProgressReporter's one line per interval.
+    "scrapy.extensions.logstats.LogStats": None,
+}
+# Seconds between progress lines on stderr; 0 turns them off (`--quiet`).
+NEWSARCHIVE_PROGRESS_INTERVAL = 10.0
+# Filled in by `newsarchive crawl` so the pipeline writes into the run the CLI opened.
+NEWSARCHIVE_RUN_ID = None

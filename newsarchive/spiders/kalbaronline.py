@@ -1,0 +1,223 @@
+"""The crawl: which listing pages and articles to fetch, in what order, and when to stop.
+
+All parsing is delegated to newsarchive.pages; all storage to the pipelines. What the archive
+already holds reaches the spider as one question, `is_archived(url)`, answered by the archive
+pipeline, so this module holds no SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newsarchive.items import Article, PageFailure
+from newsarchive.normalize import canonical_url, permalink_date, request_url
+from newsarchive.pages import ExtractionError, parse_article
+from newsarchive.pages.listing import parse_listing, parse_section_urls
+
+Item = Article | PageFailure | Request
+
+
+def _split(values: str | Iterable[str] | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = values.split(",")
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def _day(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+class KalbarOnlineSpider(scrapy.Spider):
+    name = "kalbaronline"
+    base_url: str = "https://kalbaronline.com"
+    section_url_template: str = "{base}/category/{slug}/"
+
+    def __init__(
+        self,
+        section: str | Iterable[str] | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        max_pages: int | str | None = None,
+        max_articles: int | str | None = None,
+        refetch: bool | str = False,
+        incremental: bool | str = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sections = _split(section)
+        self.since = _day(since)
+        self.until = _day(until)
+        self.max_pages = int(max_pages) if max_pages else None
+        self.max_articles = int(max_articles) if max_articles else None
+        self.refetch = str(refetch).lower() in ("1", "true", "yes")
+        # Cron mode: stop a section at the first listing page that lists nothing new.
+        self.incremental = str(incremental).lower() in ("1", "true", "yes")
+        # Set by the archive pipeline when it opens; without one, nothing counts as archived.
+        self.is_archived: Callable[[str], bool] = lambda url: False
+        self.scheduled: set[str] = set()  # canonical URLs requested in this run
+        self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
+        self.articles_requested = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> KalbarOnlineSpider:
+        spider: KalbarOnlineSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = settings.get("NEWSARCHIVE_BASE_URL").rstrip("/")
+        spider.section_url_template = settings.get("NEWSARCHIVE_SECTION_URL")
+        host = urlsplit(spider.base_url).hostname or ""
+        spider.allowed_domains = [host, f"www.{host}"]
+        return spider
+
+    # --- start -----------------------------------------------------------------------------
+
+    def section_url(self, section: str) -> str:
+        if section.startswith(("http://", "https://")):
+            return section
+        return self.section_url_template.format(base=self.base_url, slug=section.strip("/"))
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.sections:
+            for section in self.sections:
+                yield self.listing_request(self.section_url(section), page=1)
+        else:
+            yield Request(f"{self.base_url}/", callback=self.parse_home, errback=self.failed)
+
+    def parse_home(self, response: Response) -> Iterator[Item]:
+        self.count_page(response)
+        sections = parse_section_urls(response.url, response.body, self.base_url)
+        if not sections:
+            yield PageFailure(
+                url=response.url,
+                stage="parse",
+                reason="no sections found in the site's navigation; pass --section",
+                http_status=response.status,
+            )
+        for url in sections:
+            yield self.listing_request(url, page=1)
+
+    # --- listings --------------------------------------------------------------------------
+
+    def listing_request(self, url: str, page: int) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            meta={"page": page, "section": url if page == 1 else None},
+            priority=10,  # listings first: they feed the queue of articles
+        )
+
+    def parse_listing(self, response: Response) -> Iterator[Item]:
+        self.count_page(response)
+        page = response.meta["page"]
+        listing = parse_listing(response.url, response.body, self.base_url)
+        self.crawler.stats.inc_value("newsarchive/listing_pages")
+        if not listing.article_urls:
+            # An empty listing ends the section (WordPress answers 200 for an empty category).
+            return
+        any_new = False
+        all_older = self.since is not None
+        for link in listing.article_urls:
+            day = permalink_date(link)
+            published = date(*day) if day else None
+            if self.since and published and published < self.since:
+                continue
+            all_older = False
+            if self.until and published and published > self.until:
+                continue
+            canonical = canonical_url(link, self.base_url)
+            if canonical in self.scheduled:
+                continue
+            archived = self.is_archived(canonical)
+            if not archived:
+                any_new = True
+            if archived and not self.refetch:
+                self.crawler.stats.inc_value("newsarchive/articles_skipped_archived")
+                continue
+            if self.max_articles is not None and self.articles_requested >= self.max_articles:
+                return
+            self.scheduled.add(canonical)
+            self.articles_requested += 1
+            yield Request(
+                request_url(link, self.base_url),
+                callback=self.parse_article,
+                errback=self.failed,
+                meta={"canonical": canonical},
+            )
+        if self.should_stop_section(page, all_older, any_new):
+            return
+        if listing.next_page:
+            yield self.listing_request(listing.next_page, page=page + 1)
+
+    def should_stop_section(self, page: int, all_older: bool, any_new: bool) -> bool:
+        if self.max_pages is not None and page >= self.max_pages:
+            return True
+        if all_older:  # the whole page predates --since; later pages are older still
+            return True
+        if self.max_articles is not None and self.articles_requested >= self.max_articles:
+            return True
+        return self.incremental and not any_new
+
+    def listing_failed(self, failure: Failure) -> Iterator[Item]:
+        request = failure.request  # type: ignore[attr-defined]
+        status = _status(failure)
+        if status == 404 and request.meta.get("section"):
+            self.logger.warning(
+                "section %s answered 404; pass the full listing URL as --section "
+                "(for example %s/berita-daerah/)",
+                request.url,
+                self.base_url,
+            )
+        yield from self.failed(failure)
+
+    # --- articles --------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Item]:
+        self.count_page(response)
+        fetched_at = datetime.now(UTC)
+        try:
+            yield parse_article(response.url, response.text, fetched_at, base_url=self.base_url)
+        except (ExtractionError, AttributeError, ValueError) as exc:
+            # AttributeError: a non-text response (an image or PDF linked as an article).
+            yield PageFailure(
+                url=response.url,
+                stage="parse",
+                reason=f"{type(exc).__name__}: {exc}",
+                http_status=response.status,
+            )
+
+    def failed(self, failure: Failure) -> Iterator[Item]:
+        request = failure.request  # type: ignore[attr-defined]
+        yield PageFailure(
+            url=request.url,
+            stage="fetch",
+            reason=_reason(failure),
+            http_status=_status(failure),
+        )
+
+    def count_page(self, response: Response) -> None:
+        self.crawler.stats.inc_value("newsarchive/pages_fetched")
+
+
+def _status(failure: Failure) -> int | None:
+    error = failure.value
+    return int(error.response.status) if isinstance(error, HttpError) else None
+
+
+def _reason(failure: Failure) -> str:
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"HTTP {error.response.status}"
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0] if message else ''}".strip()

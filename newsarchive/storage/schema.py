@@ -1,0 +1,130 @@
+"""The archive's schema, as migrations applied on every open (applying them twice is a no-op).
+
+Add a new function to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newsarchive")
+
+# Article columns, named exactly as the item's fields (items.Article) and the exports.
+ARTICLE_COLUMNS: dict[str, type] = {
+    "id": int,
+    "url": str,
+    "post_id": int,
+    "title": str,
+    "subtitle": str,
+    "byline": str,
+    "reporter": str,
+    "dateline": str,
+    "published_at": str,
+    "modified_at": str,
+    "date_source": str,
+    "categories": str,  # JSON array, also normalised into article_categories
+    "tags": str,  # JSON array, also normalised into article_tags
+    "body": str,
+    "image_url": str,
+    "image_caption": str,
+    "word_count": int,
+    "layout": str,
+    "fetched_at": str,
+    "content_hash": str,
+    "revision": int,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "last_changed_at": str,
+    "parser_version": str,
+    "warc_file": str,
+    "warc_offset": int,
+}
+
+REVISION_COLUMNS: dict[str, type] = {
+    "id": int,
+    "article_id": int,
+    "revision": int,
+    "title": str,
+    "subtitle": str,
+    "byline": str,
+    "published_at": str,
+    "modified_at": str,
+    "body": str,
+    "categories": str,
+    "tags": str,
+    "content_hash": str,
+    "captured_at": str,
+    "warc_file": str,
+    "warc_offset": int,
+}
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.table("articles").create(ARTICLE_COLUMNS, pk="id", not_null={"url", "title", "body"})
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["post_id"], unique=True)  # NULLs never collide in SQLite
+    db.table("articles").create_index(["published_at"])
+
+    db.table("article_revisions").create(
+        REVISION_COLUMNS, pk="id", foreign_keys=[("article_id", "articles", "id")]
+    )
+    db.table("article_revisions").create_index(["article_id", "revision"], unique=True)
+
+    for kind, link in (("categories", "article_categories"), ("tags", "article_tags")):
+        db.table(kind).create({"id": int, "name": str}, pk="id", not_null={"name"})
+        db.table(kind).create_index(["name"], unique=True)
+        key = f"{'category' if kind == 'categories' else 'tag'}_id"
+        db.table(link).create(
+            {"article_id": int, key: int, "position": int},
+            pk=("article_id", key),
+            foreign_keys=[("article_id", "articles", "id"), (key, kind, "id")],
+        )
+        db.table(link).create_index([key])
+
+    db.table("crawl_runs").create(
+        {
+            "id": int,
+            "command": str,
+            "arguments": str,  # JSON
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, finished, failed, interrupted
+            "finish_reason": str,
+            "exit_code": int,
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "failures": int,
+            "http_statuses": str,  # JSON object: status -> count
+        },
+        pk="id",
+    )
+    db.table("failures").create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "stage": str,  # fetch, parse, validate, store
+            "reason": str,
+            "http_status": int,
+            "at": str,
+            "warc_file": str,
+            "warc_offset": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db.table("failures").create_index(["run_id"])
+    db.table("failures").create_index(["url"])
+
+    # External-content FTS5 kept in sync with `articles` by triggers; folding diacritics lets
+    # "kepala desa" find "képala désa" typed either way.
+    db.table("articles").enable_fts(
+        ["title", "subtitle", "body"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
