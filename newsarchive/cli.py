@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from newsarchive import __version__
@@ -102,6 +102,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_command(
+    commands: Any, name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(parser)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="newsarchive",
@@ -112,14 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    extract = commands.add_parser(
+    extract = _add_command(
+        commands,
         "extract",
-        help="parse one saved HTML page offline and print the article as JSON",
-        description="Parse one saved article page offline and print it as one JSON object.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "parse one saved HTML page offline and print the article as JSON",
+        "Parse one saved article page offline and print it as one JSON object.",
     )
-    _common(extract)
     extract.add_argument("file", type=Path, metavar="FILE", help="the saved HTML page")
     extract.add_argument("--url", type=_url, required=True, help="the URL the page came from")
     extract.add_argument(
@@ -130,27 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.set_defaults(handler=cmd_extract)
 
-    crawl = commands.add_parser(
+    crawl = _add_command(
+        commands,
         "crawl",
-        help="crawl sections of the site into the archive",
-        description=(
+        "crawl sections of the site into the archive",
+        (
             "Walk each section's listing pages newest first, following pagination to the end "
             "(or until listings are older than --since), and archive every article not yet "
             "archived. Prints progress on stderr and one summary line at the end."
         ),
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(crawl)
-    crawl.add_argument(
-        "--section",
-        action="append",
-        default=[],
-        metavar="S",
-        help="a section slug (expanded with NEWSARCHIVE_SECTION_URL, default "
-        "{base}/category/{slug}/) or an absolute listing URL; repeatable; default: every "
-        "section in the site's navigation",
-    )
+    _section_and_settings(crawl)
     crawl.add_argument("--since", type=_day, help="skip articles published before this day")
     crawl.add_argument("--until", type=_day, help="skip articles published after this day")
     crawl.add_argument("--max-pages", type=_positive, help="listing pages per section, at most")
@@ -160,7 +162,43 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch articles again even when archived (changed content becomes a revision)",
     )
-    crawl.add_argument(
+    crawl.set_defaults(handler=cmd_crawl)
+
+    update = _add_command(
+        commands,
+        "update",
+        "cron mode: archive what is new since the last run, cheaply",
+        (
+            "Incremental crawl for cron: per section, walk listing pages newest first and stop "
+            "at the first page on which every article is already archived. Holds the archive's "
+            "lock: a second run on the same archive exits at once with code 75."
+        ),
+    )
+    _section_and_settings(update)
+    update.add_argument(
+        "--recheck-days",
+        type=_positive,
+        metavar="N",
+        help="also fetch again articles published in the last N days, to catch edits",
+    )
+    update.add_argument(
+        "--quiet", action="store_true", help="print only the summary line (for cron mail)"
+    )
+    update.set_defaults(handler=cmd_update)
+    return parser
+
+
+def _section_and_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="S",
+        help="a section slug (expanded with NEWSARCHIVE_SECTION_URL, default "
+        "{base}/category/{slug}/) or an absolute listing URL; repeatable; default: every "
+        "section in the site's navigation",
+    )
+    parser.add_argument(
         "-s",
         dest="settings",
         action="append",
@@ -169,8 +207,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="set a Scrapy or newsarchive setting, as `scrapy crawl -s` does",
     )
-    crawl.set_defaults(handler=cmd_crawl)
-    return parser
 
 
 def _writable_archive(path: str) -> Path:
@@ -183,57 +219,6 @@ def _writable_archive(path: str) -> Path:
     if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
         raise UsageError(f"archive {db} is not writable")
     return db
-
-
-def cmd_crawl(args: argparse.Namespace) -> int:
-    if args.since and args.until and args.since > args.until:
-        raise UsageError(f"--since {args.since} is after --until {args.until}")
-    db = _writable_archive(args.db)
-    # Imported here: Scrapy and SQLite are not needed by the quick commands.
-    from newsarchive.crawl import run_crawl
-    from newsarchive.progress import summary_line
-    from newsarchive.storage import Archive
-
-    arguments = {
-        "sections": args.section,
-        "since": args.since,
-        "until": args.until,
-        "max_pages": args.max_pages,
-        "max_articles": args.max_articles,
-        "refetch": args.refetch,
-        "base_url": args.base_url,
-        "settings": dict(args.settings),
-    }
-    with Archive(db) as archive:
-        run_id = archive.start_run("crawl", arguments)
-    overrides: dict[str, object] = {
-        "LOG_LEVEL": "WARNING",
-        **dict(args.settings),
-        "NEWSARCHIVE_DB": str(db),
-        "NEWSARCHIVE_BASE_URL": args.base_url.rstrip("/"),
-        "NEWSARCHIVE_RUN_ID": run_id,
-    }
-    result = run_crawl(
-        overrides,
-        {
-            "section": args.section,
-            "since": args.since,
-            "until": args.until,
-            "max_pages": args.max_pages,
-            "max_articles": args.max_articles,
-            "refetch": args.refetch,
-        },
-    )
-    code = result.exit_code
-    reason = result.stats.get("finish_reason", "not started")
-    with Archive(db) as archive:
-        archive.finish_run(
-            run_id, status="finished" if code == 0 else "failed", exit_code=code,
-            finish_reason=reason,
-        )  # fmt: skip
-    line = summary_line(result.stats, result.elapsed)
-    print(f"newsarchive crawl: {reason} | {line} | {result.elapsed:.1f}s | exit {code}")
-    return code
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -252,6 +237,75 @@ def cmd_extract(args: argparse.Namespace) -> int:
     json.dump(article.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    spider_arguments = {
+        "section": args.section,
+        "since": args.since,
+        "until": args.until,
+        "max_pages": args.max_pages,
+        "max_articles": args.max_articles,
+        "refetch": args.refetch,
+    }
+    return _run_crawl(args, "crawl", spider_arguments)
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    spider_arguments = {
+        "section": args.section,
+        "incremental": True,
+        "recheck_days": args.recheck_days,
+    }
+    return _run_crawl(args, "update", spider_arguments)
+
+
+def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[str, Any]) -> int:
+    db = _writable_archive(args.db)
+    # Imported here: Scrapy and SQLite are not needed by the quick commands.
+    from newsarchive.crawl import run_crawl
+    from newsarchive.progress import summary_line
+    from newsarchive.storage import Archive
+    from newsarchive.storage.lock import ArchiveLock, ArchiveLocked
+
+    quiet = getattr(args, "quiet", False)
+    settings = dict(args.settings)
+    try:
+        lock = ArchiveLock(db, command)
+        lock.acquire()
+    except ArchiveLocked as exc:
+        print(f"newsarchive {command}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        with Archive(db) as archive:
+            run_id = archive.start_run(
+                command, {**spider_arguments, "base_url": args.base_url, "settings": settings}
+            )
+        overrides: dict[str, object] = {
+            "LOG_LEVEL": "ERROR" if quiet else "WARNING",
+            **({"NEWSARCHIVE_PROGRESS_INTERVAL": 0} if quiet else {}),
+            **settings,
+            "NEWSARCHIVE_DB": str(db),
+            "NEWSARCHIVE_BASE_URL": args.base_url.rstrip("/"),
+            "NEWSARCHIVE_RUN_ID": run_id,
+        }
+        result = run_crawl(overrides, spider_arguments)
+        code = result.exit_code
+        reason = result.stats.get("finish_reason", "not started")
+        with Archive(db) as archive:
+            archive.finish_run(
+                run_id,
+                status="finished" if code == 0 else "failed",
+                exit_code=code,
+                finish_reason=reason,
+            )
+    finally:
+        lock.release()
+    line = summary_line(result.stats, result.elapsed)
+    print(f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s | exit {code}")
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

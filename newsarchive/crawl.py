@@ -45,7 +45,7 @@ def crawl_settings(overrides: Mapping[str, Any]) -> Settings:
 
 
 def run_crawl(overrides: Mapping[str, Any], spider_arguments: Mapping[str, Any]) -> CrawlResult:
-    process = CrawlerProcess(crawl_settings(overrides), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(overrides))
     crawler = process.create_crawler(KalbarOnlineSpider)
     started = time.monotonic()
     process.crawl(crawler, **spider_arguments)

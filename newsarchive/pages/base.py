@@ -89,8 +89,10 @@ class ArticlePage:
     # --- selector helpers -------------------------------------------------------------------
 
     def first(self, selectors: tuple[str, ...]) -> SelectorList[Selector]:
-        for css in selectors:
-            found = self.sel.css(css)
+        """Matches of the first selector that matches; XPath when it starts with "/" (CSS cannot
+        say "not inside")."""
+        for query in selectors:
+            found = self.sel.xpath(query) if query.startswith("/") else self.sel.css(query)
             if found:
                 return found
         return SelectorList()

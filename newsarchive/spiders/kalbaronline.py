@@ -53,6 +53,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         max_articles: int | str | None = None,
         refetch: bool | str = False,
         incremental: bool | str = False,
+        recheck_days: int | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,6 +65,10 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.refetch = str(refetch).lower() in ("1", "true", "yes")
         # Cron mode: stop a section at the first listing page that lists nothing new.
         self.incremental = str(incremental).lower() in ("1", "true", "yes")
+        # Articles published this recently are fetched again even when archived, to catch edits.
+        self.recheck_since = (
+            date.fromordinal(date.today().toordinal() - int(recheck_days)) if recheck_days else None
+        )
         # Set by the archive pipeline when it opens; without one, nothing counts as archived.
         self.is_archived: Callable[[str], bool] = lambda url: False
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
@@ -126,7 +131,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         if not listing.article_urls:
             # An empty listing ends the section (WordPress answers 200 for an empty category).
             return
-        any_new = False
+        any_new = False  # new, or due for a recheck: either keeps an update paginating
         all_older = self.since is not None
         for link in listing.article_urls:
             day = permalink_date(link)
@@ -140,9 +145,10 @@ class KalbarOnlineSpider(scrapy.Spider):
             if canonical in self.scheduled:
                 continue
             archived = self.is_archived(canonical)
-            if not archived:
+            recheck = bool(self.recheck_since and published and published >= self.recheck_since)
+            if not archived or recheck:
                 any_new = True
-            if archived and not self.refetch:
+            if archived and not (self.refetch or recheck):
                 self.crawler.stats.inc_value("newsarchive/articles_skipped_archived")
                 continue
             if self.max_articles is not None and self.articles_requested >= self.max_articles:

@@ -24,8 +24,22 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 DATELINE_RE = re.compile(r"^\s*kalbaronline(?:\.com)?\b", re.IGNORECASE)
-# Rows of the byline block, in the header part of the article (never the related posts).
-META_ROWS = f"{ARTICLE} td, {ARTICLE} .post-meta *, {ARTICLE} .post-date, {ARTICLE} time"
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# The related-post cards at the foot of the article reuse the header's markup (featured image,
+# category badge, date), so every header selector excludes them.
+IN_ARTICLE = f"//article[{_has_class('single-post')}]"
+NOT_RELATED = f"[not(ancestor-or-self::*[{_has_class('post-related')}])]"
+FEATURED = f"{IN_ARTICLE}//figure[{_has_class('featured-image')}]{NOT_RELATED}"
+# Rows of the byline block ("Oleh : …", "<Hari>, <d> <Bulan> <yyyy>").
+META_ROWS = (
+    f"{IN_ARTICLE}//*[self::td or self::time or {_has_class('post-date')}"
+    f" or ancestor::*[{_has_class('post-meta')}]]{NOT_RELATED}"
+)
 
 
 class News5Page(ArticlePage):
@@ -35,15 +49,15 @@ class News5Page(ArticlePage):
     BYLINE = (f"{ARTICLE} .post-author a", f"{ARTICLE} a[rel~=author]")
     PUBLISHED_TIME = (f"{ARTICLE} .post-header time[datetime]",)
     CATEGORIES = (
-        f"{ARTICLE} .post-header .post-category a",
-        f"{ARTICLE} .post-category a",
-        f"{ARTICLE} .post-header a[rel~=category]",
-        f"{ARTICLE} .post-header a[href*='/category/']",
+        f"{IN_ARTICLE}//*[{_has_class('post-category')}]//a{NOT_RELATED}",
+        f"{IN_ARTICLE}//a[contains(concat(' ', @rel, ' '), ' category ')]{NOT_RELATED}",
+        f"{IN_ARTICLE}//*[{_has_class('post-header')}]//a[contains(@href, '/category/')]"
+        f"{NOT_RELATED}",
     )
     TAGS = (f"{ARTICLE} .post-footer a[rel~=tag]", f"{ARTICLE} .post-footer a[href*='/tag/']")
     BODY = BODY
-    IMAGE = (f"{ARTICLE} figure.featured-image img", f"{ARTICLE} .post-header figure img")
-    IMAGE_CAPTION = (f"{ARTICLE} figure.featured-image figcaption",)
+    IMAGE = (f"{FEATURED}//img",)
+    IMAGE_CAPTION = (f"{FEATURED}//figcaption",)
     POST_ARTICLE = (ARTICLE,)
 
     @classmethod
@@ -51,7 +65,7 @@ class News5Page(ArticlePage):
         return bool(page.selector.css(f"body.uni-body {ARTICLE}, body.uni-body #wrapper article"))
 
     def _meta_rows(self) -> list[str]:
-        texts = (element_text(node.root) for node in self.sel.css(META_ROWS))
+        texts = (element_text(node.root) for node in self.sel.xpath(META_ROWS))
         return [t for t in texts if t]
 
     def byline(self) -> str | None:
