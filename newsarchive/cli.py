@@ -280,6 +280,7 @@ def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[st
         return EXIT_LOCKED
     try:
         with Archive(db) as archive:
+            archive.mark_interrupted_runs()
             run_id = archive.start_run(
                 command, {**spider_arguments, "base_url": args.base_url, "settings": settings}
             )

@@ -101,3 +101,6 @@ class PageFailure:
 
     http_status: int | None = None
     """The response's status, when there was a response."""
+
+    article_url: str | None = None
+    """For an article page, its canonical URL (the archive's identity for it)."""

@@ -90,6 +90,25 @@ def request_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
+_PAGED_RE = re.compile(r"/page/(\d+)(/?)$")
+
+
+def following_listing_page(url: str) -> str:
+    """The listing page after `url` by WordPress's `/page/N` convention, keeping the slash style.
+
+    Only a guess, for stepping over a listing page that failed; the pages themselves say what
+    comes next.
+    """
+    parts = urlsplit(url)
+    match = _PAGED_RE.search(parts.path)
+    if match:
+        path = _PAGED_RE.sub(f"/page/{int(match[1]) + 1}{match[2]}", parts.path)
+    else:
+        slash = "/" if parts.path.endswith("/") else ""
+        path = f"{parts.path.rstrip('/')}/page/2{slash}"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
 def absolute_url(href: str, page_url: str) -> str:
     """Resolve `href` against the page it appeared on."""
     return urljoin(page_url, href.strip())
@@ -98,11 +117,23 @@ def absolute_url(href: str, page_url: str) -> str:
 # --- text ----------------------------------------------------------------------------------
 
 
-def decode_html(html: str | bytes) -> str:
-    """Bytes of a saved page to text as Scrapy would: BOM, then the declared charset, else UTF-8."""
+def decode_html(html: str | bytes, content_type: str | bytes | None = None) -> str:
+    """A page's bytes as text.
+
+    The site is WordPress and serves UTF-8; pages declaring another charset (a misconfigured
+    header or meta tag) are still UTF-8 when they decode as such, because non-ASCII text in a
+    legacy charset almost never forms valid UTF-8. Otherwise: BOM, the declared charset (HTTP
+    header, then meta), else UTF-8 with replacement, as Scrapy does.
+    """
     if isinstance(html, str):
         return html
-    return html_to_unicode(None, html)[1]
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    return html_to_unicode(content_type, html)[1]
 
 
 _SPACE_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff]+")

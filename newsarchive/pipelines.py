@@ -20,6 +20,7 @@ class ValidatePipeline:
                     url=item.url,
                     stage="validate",
                     reason=f"missing {', '.join(missing)}",
+                    article_url=item.url,
                 )
         return item
 
@@ -47,8 +48,8 @@ class ArchivePipeline:
         if self.owns_run:
             spider = self.crawler.spider
             self.run_id = self.archive.start_run("scrapy crawl", {"sections": spider.sections})
-        # The spider's one question about the archive: is this canonical URL stored already?
-        self.crawler.spider.is_archived = self.archive.has_article
+        # The spider's one question about the archive: is there anything to fetch at this URL?
+        self.crawler.spider.is_archived = self.archive.is_known
 
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None
@@ -66,7 +67,12 @@ class ArchivePipeline:
     def record(self, failure: PageFailure) -> None:
         assert self.archive is not None
         self.archive.record_failure(
-            self.run_id, failure.url, failure.stage, failure.reason, failure.http_status
+            self.run_id,
+            failure.url,
+            failure.stage,
+            failure.reason,
+            failure.http_status,
+            article_url=failure.article_url,
         )
         self.stats.inc_value("newsarchive/failures")
         self.stats.inc_value(f"newsarchive/failures/{failure.stage}")

@@ -26,6 +26,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Seconds before the first retry, doubled for each further one, and the longest wait; a
+# `Retry-After` header asking for longer is honoured up to that cap.
+NEWSARCHIVE_RETRY_BACKOFF_BASE = 2.0
+NEWSARCHIVE_RETRY_BACKOFF_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.middlewares.BackoffRetryMiddleware": 550,
+    # Sees 3xx responses before RedirectMiddleware (600) does.
+    "newsarchive.middlewares.OffsiteRedirectGuard": 650,
+}
 DOWNLOAD_TIMEOUT = 30
 
 # A news article page is well under 2 MB; anything far larger is not one.

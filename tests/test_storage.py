@@ -43,7 +43,10 @@ def test_migrations_twice_are_a_no_op(db_path: Path) -> None:
         schema = archive.db.schema
         migrations.apply(archive.db)
         assert archive.db.schema == schema
-        assert [m.name for m in migrations.applied(archive.db)] == ["m001_initial"]
+        assert [m.name for m in migrations.applied(archive.db)] == [
+            "m001_initial",
+            "m002_failures_article_url",
+        ]
         assert archive.db.execute("pragma journal_mode").fetchone()[0] == "wal"
         for table in ("articles", "article_revisions", "categories", "article_categories",
                       "tags", "article_tags", "articles_fts", "crawl_runs", "failures"):

@@ -18,7 +18,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newsarchive.items import Article, PageFailure
-from newsarchive.normalize import canonical_url, permalink_date, request_url
+from newsarchive.normalize import (
+    canonical_url,
+    decode_html,
+    following_listing_page,
+    permalink_date,
+    request_url,
+)
 from newsarchive.pages import ExtractionError, parse_article
 from newsarchive.pages.listing import parse_listing, parse_section_urls
 
@@ -37,6 +43,31 @@ def _day(value: str | date | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+class ArchivedFrontier:
+    """Where an update can stop: listings run newest first, so once a page shows archived
+    articles with nothing unarchived below them, every later page is archived too.
+
+    A page that is all archived (the contract's rule) reaches the frontier; so does the page
+    where the new articles end, which saves one listing request per section and run. An
+    unarchived article below an archived one (a gap left by an interrupted crawl) keeps the
+    update paginating.
+    """
+
+    def __init__(self) -> None:
+        self.seen_known = False
+        self.gap = False
+
+    def see(self, known: bool) -> None:
+        if known:
+            self.seen_known = True
+        elif self.seen_known:
+            self.gap = True
+
+    @property
+    def reached(self) -> bool:
+        return self.seen_known and not self.gap
 
 
 class KalbarOnlineSpider(scrapy.Spider):
@@ -69,7 +100,8 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.recheck_since = (
             date.fromordinal(date.today().toordinal() - int(recheck_days)) if recheck_days else None
         )
-        # Set by the archive pipeline when it opens; without one, nothing counts as archived.
+        # Set by the archive pipeline when it opens: archived, or removed by the site. Without
+        # a pipeline, nothing counts as known.
         self.is_archived: Callable[[str], bool] = lambda url: False
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
@@ -131,7 +163,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         if not listing.article_urls:
             # An empty listing ends the section (WordPress answers 200 for an empty category).
             return
-        any_new = False  # new, or due for a recheck: either keeps an update paginating
+        frontier = ArchivedFrontier()
         all_older = self.since is not None
         for link in listing.article_urls:
             day = permalink_date(link)
@@ -142,13 +174,13 @@ class KalbarOnlineSpider(scrapy.Spider):
             if self.until and published and published > self.until:
                 continue
             canonical = canonical_url(link, self.base_url)
-            if canonical in self.scheduled:
-                continue
-            archived = self.is_archived(canonical)
+            scheduled = canonical in self.scheduled
+            known = scheduled or self.is_archived(canonical)
             recheck = bool(self.recheck_since and published and published >= self.recheck_since)
-            if not archived or recheck:
-                any_new = True
-            if archived and not (self.refetch or recheck):
+            frontier.see(known and not recheck)
+            if scheduled:
+                continue
+            if known and not (self.refetch or recheck):
                 self.crawler.stats.inc_value("newsarchive/articles_skipped_archived")
                 continue
             if self.max_articles is not None and self.articles_requested >= self.max_articles:
@@ -160,56 +192,77 @@ class KalbarOnlineSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.failed,
                 meta={"canonical": canonical},
+                # Deduped by canonical URL above; the scheduler's own filter would also drop a
+                # redirect to a page seen before (an article now redirecting home) silently.
+                dont_filter=True,
             )
-        if self.should_stop_section(page, all_older, any_new):
+        if self.should_stop_section(page, all_older, frontier.reached):
             return
         if listing.next_page:
             yield self.listing_request(listing.next_page, page=page + 1)
 
-    def should_stop_section(self, page: int, all_older: bool, any_new: bool) -> bool:
+    def should_stop_section(self, page: int, all_older: bool, frontier_reached: bool) -> bool:
         if self.max_pages is not None and page >= self.max_pages:
             return True
         if all_older:  # the whole page predates --since; later pages are older still
             return True
         if self.max_articles is not None and self.articles_requested >= self.max_articles:
             return True
-        return self.incremental and not any_new
+        return self.incremental and frontier_reached
 
     def listing_failed(self, failure: Failure) -> Iterator[Item]:
         request = failure.request  # type: ignore[attr-defined]
         status = _status(failure)
-        if status == 404 and request.meta.get("section"):
-            self.logger.warning(
-                "section %s answered 404; pass the full listing URL as --section "
-                "(for example %s/berita-daerah/)",
-                request.url,
-                self.base_url,
-            )
+        page = request.meta["page"]
         yield from self.failed(failure)
+        if status == 404:
+            if page == 1:
+                self.logger.warning(
+                    "section %s answered 404; pass the full listing URL as --section "
+                    "(for example %s/berita-daerah/)",
+                    request.url,
+                    self.base_url,
+                )
+            return  # past the last page, or no such section: the section ends here
+        # A listing page that failed for good (server errors, timeouts): step over it once,
+        # so one bad page does not cost the rest of the section.
+        stop = self.should_stop_section(page, all_older=False, frontier_reached=False)
+        if not request.meta.get("stepped_over") and not stop:
+            self.crawler.stats.inc_value("newsarchive/listing_pages_stepped_over")
+            following = self.listing_request(following_listing_page(request.url), page=page + 1)
+            following.meta["stepped_over"] = True
+            yield following
 
     # --- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Item]:
         self.count_page(response)
         fetched_at = datetime.now(UTC)
+        html = decode_html(response.body, response.headers.get("Content-Type"))
         try:
-            yield parse_article(response.url, response.text, fetched_at, base_url=self.base_url)
-        except (ExtractionError, AttributeError, ValueError) as exc:
-            # AttributeError: a non-text response (an image or PDF linked as an article).
+            yield parse_article(response.url, html, fetched_at, base_url=self.base_url)
+        except (ExtractionError, ValueError) as exc:
             yield PageFailure(
                 url=response.url,
                 stage="parse",
                 reason=f"{type(exc).__name__}: {exc}",
                 http_status=response.status,
+                article_url=response.meta.get("canonical"),
             )
 
     def failed(self, failure: Failure) -> Iterator[Item]:
         request = failure.request  # type: ignore[attr-defined]
+        reason = _reason(failure)
+        # After redirects, record the URL that was asked for, and say where it led.
+        asked = request.meta.get("redirect_urls", [request.url])[0]
+        if asked != request.url:
+            reason = f"{reason} (redirected to {request.url})"
         yield PageFailure(
-            url=request.url,
+            url=asked,
             stage="fetch",
-            reason=_reason(failure),
+            reason=reason,
             http_status=_status(failure),
+            article_url=request.meta.get("canonical"),
         )
 
     def count_page(self, response: Response) -> None:

@@ -82,6 +82,18 @@ class Archive:
     def has_article(self, url: str) -> bool:
         return self._find(url, None) is not None
 
+    def is_known(self, url: str) -> bool:
+        """Archived, or removed by the site (its last fetch answered 404 or 410): nothing to
+        fetch unless asked to refetch."""
+        if self.has_article(url):
+            return True
+        sql = (
+            "select http_status from failures where article_url = ? and stage = 'fetch' "
+            "order by id desc limit 1"
+        )
+        row = self.db.execute(sql, [url]).fetchone()
+        return row is not None and row[0] in (404, 410)
+
     def count(self, table: str) -> int:
         return self.db[table].count
 
@@ -180,6 +192,14 @@ class Archive:
         assert table.last_pk is not None
         return int(table.last_pk)
 
+    def mark_interrupted_runs(self) -> int:
+        """Runs still marked running were killed; call only while holding the archive's lock."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update crawl_runs set status = 'interrupted' where status = 'running'"
+            )
+        return int(cursor.rowcount)
+
     def finish_run(self, run_id: int, **values: Any) -> None:
         values.setdefault("finished_at", utc_now())
         if isinstance(values.get("http_statuses"), dict):
@@ -195,6 +215,7 @@ class Archive:
         reason: str,
         http_status: int | None = None,
         raw: RawRecord | None = None,
+        article_url: str | None = None,
     ) -> None:
         raw = raw or RawRecord()
         with self.db.atomic():
@@ -208,6 +229,7 @@ class Archive:
                     "at": utc_now(),
                     "warc_file": raw.warc_file,
                     "warc_offset": raw.warc_offset,
+                    "article_url": article_url,
                 }
             )
 

@@ -128,3 +128,11 @@ def m001_initial(db: Database) -> None:
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
     )
+
+
+@migrations()
+def m002_failures_article_url(db: Database) -> None:
+    # The canonical URL of the article a failure was about, so a crawl can tell an article the
+    # site has removed (404/410) from one it has never seen.
+    db.table("failures").add_column("article_url", str)
+    db.table("failures").create_index(["article_url"])

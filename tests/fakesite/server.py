@@ -320,26 +320,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        sent = 0
-        if send_body:
-            body = response.body[: len(response.body) // 2] if truncate else response.body
-            try:
-                self.wfile.write(body)
-                self.wfile.flush()
-                sent = len(body)
-            except OSError:  # the client went away
-                self.close_connection = True
+        body = response.body[: len(response.body) // 2] if truncate else response.body
+        # Logged before the body goes out: a client that has read the response must find it in
+        # the log (tests read the log right after their request returns).
         self.site._record(
             RequestRecord(
                 method=self.command,
                 path=target,
                 status=response.status,
-                bytes=sent,
+                bytes=len(body) if send_body else 0,
                 time=time.time(),
                 duration=time.monotonic() - started,
                 user_agent=self.headers.get("User-Agent", ""),
             )
         )
+        if send_body:
+            try:
+                self.wfile.write(body)
+                self.wfile.flush()
+            except OSError:  # the client went away
+                self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log replaces stderr lines
