@@ -81,6 +81,12 @@ def _positive(value: str) -> int:
     return number
 
 
+def _offset(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"not a byte offset: {value!r}")
+    return int(value)
+
+
 def _setting(value: str) -> tuple[str, str]:
     name, sep, setting = value.partition("=")
     if not sep or not name.strip():
@@ -132,8 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
         "parse one saved HTML page offline and print the article as JSON",
         "Parse one saved article page offline and print it as one JSON object.",
     )
-    extract.add_argument("file", type=Path, metavar="FILE", help="the saved HTML page")
-    extract.add_argument("--url", type=_url, required=True, help="the URL the page came from")
+    extract.add_argument("file", type=Path, nargs="?", metavar="FILE", help="the saved HTML page")
+    extract.add_argument("--url", type=_url, help="the URL the page came from (with FILE)")
+    extract.add_argument(
+        "--warc", type=Path, metavar="WARC", help="read the page from a WARC file instead"
+    )
+    extract.add_argument(
+        "--offset", type=_offset, metavar="N", help="byte offset of the record in --warc"
+    )
     extract.add_argument(
         "--fetched-at",
         type=_timestamp,
@@ -152,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
             "archived. Prints progress on stderr and one summary line at the end."
         ),
     )
-    _section_and_settings(crawl)
+    _crawl_options(crawl)
     crawl.add_argument("--since", type=_day, help="skip articles published before this day")
     crawl.add_argument("--until", type=_day, help="skip articles published after this day")
     crawl.add_argument("--max-pages", type=_positive, help="listing pages per section, at most")
@@ -174,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
             "lock: a second run on the same archive exits at once with code 75."
         ),
     )
-    _section_and_settings(update)
+    _crawl_options(update)
     update.add_argument(
         "--recheck-days",
         type=_positive,
@@ -185,10 +197,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="print only the summary line (for cron mail)"
     )
     update.set_defaults(handler=cmd_update)
+
+    reparse = _add_command(
+        commands,
+        "reparse",
+        "re-extract every stored raw page with the current parser, without network",
+        "Re-extract the raw page (WARC record) of every archived article with the current "
+        "parser; rows whose output changed get a new revision, the others stay untouched. "
+        "Prints how many rows changed, per field.",
+    )
+    reparse.add_argument("--layout", help="only articles parsed with this layout")
+    reparse.add_argument("--since", type=_day, help="only articles published since this day")
+    reparse.add_argument(
+        "--warc-dir",
+        default=os.environ.get("NEWSARCHIVE_WARC_DIR"),
+        help="the WARC folder; env NEWSARCHIVE_WARC_DIR; default warc/ beside the archive",
+    )
+    reparse.set_defaults(handler=cmd_reparse)
     return parser
 
 
-def _section_and_settings(parser: argparse.ArgumentParser) -> None:
+def _crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--section",
         action="append",
@@ -197,6 +226,11 @@ def _section_and_settings(parser: argparse.ArgumentParser) -> None:
         help="a section slug (expanded with NEWSARCHIVE_SECTION_URL, default "
         "{base}/category/{slug}/) or an absolute listing URL; repeatable; default: every "
         "section in the site's navigation",
+    )
+    parser.add_argument(
+        "--no-raw",
+        action="store_true",
+        help="do not keep raw pages as WARC (saves disk; `reparse` then cannot redo them)",
     )
     parser.add_argument(
         "-s",
@@ -222,21 +256,57 @@ def _writable_archive(path: str) -> Path:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from newsarchive.normalize import decode_html
     from newsarchive.pages import ExtractionError, parse_article
 
+    if args.warc is not None:
+        if args.file is not None or args.offset is None:
+            raise UsageError("--warc takes --offset N and no FILE")
+        from newsarchive.storage.warc import read_page
+
+        source = f"{args.warc} at offset {args.offset}"
+        try:
+            page = read_page(args.warc, args.offset)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read a response record in {source}: {exc}") from None
+        url, html, fetched_at = page.url, decode_html(page.body, page.content_type), page.fetched_at
+    else:
+        if args.file is None or args.url is None:
+            raise UsageError("extract takes FILE --url URL, or --warc WARC --offset N")
+        source = str(args.file)
+        try:
+            html = decode_html(args.file.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        url, fetched_at = args.url, args.fetched_at or datetime.now(UTC)
     try:
-        html = args.file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    fetched_at = args.fetched_at or datetime.now(UTC)
-    try:
-        article = parse_article(args.url, html, fetched_at, base_url=args.base_url)
+        article = parse_article(url, html, fetched_at, base_url=args.base_url)
     except ExtractionError as exc:
-        print(f"newsarchive: {args.file}: {exc}", file=sys.stderr)
+        print(f"newsarchive: {source}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     json.dump(article.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    db = Path(args.db)
+    if not db.exists():
+        raise UsageError(f"no archive at {db}")
+    from newsarchive.reparse import reparse
+    from newsarchive.storage import Archive
+    from newsarchive.storage.lock import ArchiveLock, ArchiveLocked
+    from newsarchive.storage.warc import warc_dir
+
+    folder = Path(args.warc_dir) if args.warc_dir else warc_dir(db)
+    try:
+        with ArchiveLock(db, "reparse"), Archive(db) as archive:
+            report = reparse(archive, folder, args.base_url, args.layout, args.since)
+    except ArchiveLocked as exc:
+        print(f"newsarchive reparse: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    print(f"newsarchive reparse: {report.summary()}")
+    return EXIT_FAILED if report.unreadable else EXIT_OK
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -287,6 +357,7 @@ def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[st
         overrides: dict[str, object] = {
             "LOG_LEVEL": "ERROR" if quiet else "WARNING",
             **({"NEWSARCHIVE_PROGRESS_INTERVAL": 0} if quiet else {}),
+            **({"NEWSARCHIVE_RAW": False} if args.no_raw else {}),
             **settings,
             "NEWSARCHIVE_DB": str(db),
             "NEWSARCHIVE_BASE_URL": args.base_url.rstrip("/"),

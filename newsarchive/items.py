@@ -82,6 +82,30 @@ class Article:
 
 FIELD_NAMES = tuple(f.name for f in fields(Article))
 
+# What makes two captures of an article the same content. Fetch time, layout and word count
+# are about the capture or derived, so they never create a revision by themselves.
+CONTENT_FIELDS = (
+    "title", "subtitle", "byline", "reporter", "dateline", "published_at", "modified_at",
+    "categories", "tags", "body", "image_url", "image_caption",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """Where the raw page of a capture is kept: a WARC file (relative to the WARC folder) and
+    the byte offset of its response record. Empty when raw capture is off (`--no-raw`)."""
+
+    warc_file: str | None = None
+    warc_offset: int | None = None
+
+
+@dataclass
+class CapturedArticle:
+    """What the spider hands to the pipelines: the article and where its raw page is kept."""
+
+    article: Article
+    raw: RawRecord = field(default_factory=RawRecord)
+
 
 FAILURE_STAGES = ("fetch", "parse", "validate", "store")
 
@@ -104,3 +128,6 @@ class PageFailure:
 
     article_url: str | None = None
     """For an article page, its canonical URL (the archive's identity for it)."""
+
+    raw: RawRecord = field(default_factory=RawRecord)
+    """The raw page, when there was a response and capture is on."""

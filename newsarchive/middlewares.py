@@ -10,14 +10,18 @@ request's own middleware chain, so other downloads go on meanwhile.
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+
+from newsarchive.storage.warc import Capture, WarcStore, warc_dir
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -94,3 +98,56 @@ class OffsiteRedirectGuard:
         if allowed and not any(host == d or host.endswith(f".{d}") for d in allowed):
             raise IgnoreRequest(f"redirect off the site to {target}")
         return response
+
+
+class WarcCaptureMiddleware:
+    """Keeps every response as received (before decompression and redirects) in WARC files.
+
+    The pointer to the record travels in the request's meta (`raw`), so the spider can hand it
+    to the pipelines with the article or the failure.
+    """
+
+    def __init__(self, crawler: Any, store: WarcStore) -> None:
+        self.crawler = crawler
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> WarcCaptureMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("NEWSARCHIVE_RAW"):
+            raise NotConfigured("raw capture is off (--no-raw)")
+        folder = settings.get("NEWSARCHIVE_WARC_DIR") or warc_dir(settings["NEWSARCHIVE_DB"])
+        prefix = f"kalbaronline-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+        store = WarcStore(folder, prefix, settings.getint("NEWSARCHIVE_WARC_MAX_BYTES"))
+        middleware = cls(crawler, store)
+        crawler.signals.connect(middleware.closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        raw = self.store.write(
+            Capture(
+                url=request.url,
+                method=request.method,
+                request_headers=_pairs(request.headers),
+                status=response.status,
+                protocol=response.protocol or "HTTP/1.1",
+                response_headers=_pairs(response.headers),
+                body=response.body,
+                fetched_at=datetime.now(UTC),
+            )
+        )
+        request.meta["raw"] = raw
+        self.crawler.stats.inc_value("newsarchive/warc_records")
+        return response
+
+    def closed(self) -> None:
+        self.crawler.stats.set_value("newsarchive/warc_bytes", self.store.bytes_written)
+        self.store.close()
+
+
+def _pairs(headers: Any) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from newsarchive.items import Article, PageFailure
+from newsarchive.items import CapturedArticle, PageFailure
 from newsarchive.storage import Archive
 
 
@@ -13,14 +13,15 @@ class ValidatePipeline:
     """An article missing a required field becomes a failure, never a half-filled row."""
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
-            missing = item.missing_fields()
+        if isinstance(item, CapturedArticle):
+            missing = item.article.missing_fields()
             if missing:
                 return PageFailure(
-                    url=item.url,
+                    url=item.article.url,
                     stage="validate",
                     reason=f"missing {', '.join(missing)}",
-                    article_url=item.url,
+                    article_url=item.article.url,
+                    raw=item.raw,
                 )
         return item
 
@@ -53,11 +54,13 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None
-        if isinstance(item, Article):
+        if isinstance(item, CapturedArticle):
+            article = item.article
             try:
-                outcome = self.archive.store(item)
+                outcome = self.archive.store(article, item.raw)
             except sqlite3.Error as exc:  # recorded, and the crawl goes on
-                self.record(PageFailure(url=item.url, stage="store", reason=str(exc)))
+                failure = PageFailure(url=article.url, stage="store", reason=str(exc), raw=item.raw)
+                self.record(failure)
             else:
                 self.stats.inc_value(f"newsarchive/articles_{outcome.value}")
         elif isinstance(item, PageFailure):
@@ -72,6 +75,7 @@ class ArchivePipeline:
             failure.stage,
             failure.reason,
             failure.http_status,
+            raw=failure.raw,
             article_url=failure.article_url,
         )
         self.stats.inc_value("newsarchive/failures")

@@ -35,7 +35,14 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.BackoffRetryMiddleware": 550,
     # Sees 3xx responses before RedirectMiddleware (600) does.
     "newsarchive.middlewares.OffsiteRedirectGuard": 650,
+    # Sees responses as received: before redirects (600) and decompression (590).
+    "newsarchive.middlewares.WarcCaptureMiddleware": 700,
 }
+# Keep every fetched page as WARC (`--no-raw` turns it off), in this folder (default: warc/
+# beside the archive file), starting a new file past this size.
+NEWSARCHIVE_RAW = True
+NEWSARCHIVE_WARC_DIR = None
+NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 DOWNLOAD_TIMEOUT = 30
 
 # A news article page is well under 2 MB; anything far larger is not one.

@@ -17,7 +17,7 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newsarchive.items import Article, PageFailure
+from newsarchive.items import CapturedArticle, PageFailure, RawRecord
 from newsarchive.normalize import (
     canonical_url,
     decode_html,
@@ -28,7 +28,7 @@ from newsarchive.normalize import (
 from newsarchive.pages import ExtractionError, parse_article
 from newsarchive.pages.listing import parse_listing, parse_section_urls
 
-Item = Article | PageFailure | Request
+Item = CapturedArticle | PageFailure | Request
 
 
 def _split(values: str | Iterable[str] | None) -> list[str]:
@@ -239,8 +239,9 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.count_page(response)
         fetched_at = datetime.now(UTC)
         html = decode_html(response.body, response.headers.get("Content-Type"))
+        raw = response.meta.get("raw", RawRecord())
         try:
-            yield parse_article(response.url, html, fetched_at, base_url=self.base_url)
+            article = parse_article(response.url, html, fetched_at, base_url=self.base_url)
         except (ExtractionError, ValueError) as exc:
             yield PageFailure(
                 url=response.url,
@@ -248,7 +249,10 @@ class KalbarOnlineSpider(scrapy.Spider):
                 reason=f"{type(exc).__name__}: {exc}",
                 http_status=response.status,
                 article_url=response.meta.get("canonical"),
+                raw=raw,
             )
+        else:
+            yield CapturedArticle(article=article, raw=raw)
 
     def failed(self, failure: Failure) -> Iterator[Item]:
         request = failure.request  # type: ignore[attr-defined]
@@ -263,6 +267,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             reason=reason,
             http_status=_status(failure),
             article_url=request.meta.get("canonical"),
+            raw=request.meta.get("raw", RawRecord()),
         )
 
     def count_page(self, response: Response) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -17,17 +16,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from newsarchive.items import Article
+from newsarchive import PARSER_VERSION
+from newsarchive.items import CONTENT_FIELDS, Article, RawRecord
 from newsarchive.storage.schema import migrations
 
-PARSER_VERSION = "1"
-
-# What makes two captures of an article the same content. Fetch time, layout and parser
-# version are about the capture, not the article, so they never create a revision.
-CONTENT_FIELDS = (
-    "title", "subtitle", "byline", "reporter", "dateline", "published_at", "modified_at",
-    "categories", "tags", "body", "image_url", "image_caption",
-)  # fmt: skip
 REVISION_FIELDS = ("title", "subtitle", "byline", "published_at", "modified_at", "body")
 
 
@@ -45,14 +37,6 @@ def content_hash(article: Article) -> str:
     content = {name: getattr(article, name) for name in CONTENT_FIELDS}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """Where the raw page of a capture is kept (a WARC record)."""
-
-    warc_file: str | None = None
-    warc_offset: int | None = None
 
 
 class Archive:
@@ -106,8 +90,14 @@ class Archive:
 
     # --- articles --------------------------------------------------------------------------
 
-    def store(self, article: Article, raw: RawRecord | None = None) -> Outcome:
-        """Insert a new article, add a revision for changed content, or just mark it seen."""
+    def store(
+        self, article: Article, raw: RawRecord | None = None, *, seen: bool = True
+    ) -> Outcome:
+        """Insert a new article, add a revision for changed content, or just mark it seen.
+
+        `seen=False` (re-parsing a stored capture) leaves `last_seen_at` alone: the site was
+        not visited.
+        """
         raw = raw or RawRecord()
         digest = content_hash(article)
         now = utc_now()
@@ -119,11 +109,14 @@ class Archive:
                 self._link_names(article_id, article)
                 return Outcome.NEW
             if existing["content_hash"] == digest:
-                self.db.table("articles").update(existing["id"], {"last_seen_at": now})
+                if seen:
+                    self.db.table("articles").update(existing["id"], {"last_seen_at": now})
                 return Outcome.UNCHANGED
             revision = existing["revision"] + 1
             record = self._record(article, digest, raw)
-            record.update(revision=revision, last_seen_at=now, last_changed_at=now)
+            record.update(revision=revision, last_changed_at=now)
+            if seen:
+                record["last_seen_at"] = now
             record.pop("url")  # the row keeps its identity even if found by post ID
             self.db.table("articles").update(existing["id"], record)
             self._add_revision(existing["id"], revision, article, digest, now, raw)
@@ -249,3 +242,12 @@ class Archive:
 
     def articles(self) -> Iterable[dict[str, Any]]:
         yield from self.db.query("select * from articles order by id")
+
+    def article_ids(self, layout: str | None = None, since: str | None = None) -> list[int]:
+        """Article ids, oldest first, optionally of one layout or published since a day."""
+        sql = "select id from articles where (? is null or layout = ?)"
+        sql += " and (? is null or published_at >= ?) order by id"
+        return [row[0] for row in self.db.execute(sql, [layout, layout, since, since])]
+
+    def article(self, article_id: int) -> dict[str, Any]:
+        return dict(self.db.table("articles").get(article_id))
