@@ -214,7 +214,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="the WARC folder; env NEWSARCHIVE_WARC_DIR; default warc/ beside the archive",
     )
     reparse.set_defaults(handler=cmd_reparse)
+
+    search = _add_command(
+        commands,
+        "search",
+        "full-text search over title, subtitle and body",
+        "Full-text search (SQLite FTS5, diacritics folded) over title, subtitle and body. "
+        "Every word must match; `word*` matches a prefix. Any text is safe: quotes, AND/OR/NOT, "
+        "-, :, and parentheses are searched as words.",
+    )
+    search.add_argument("query", metavar="QUERY", help="words to find")
+    search.add_argument("--limit", type=_positive, default=20, help="at most N results")
+    search.add_argument(
+        "--newest", action="store_true", help="newest first (default: best match first)"
+    )
+    _filter_options(search)
+    search.add_argument("--json", action="store_true", help="one JSON object per line")
+    search.set_defaults(handler=cmd_search)
+
+    stats = _add_command(
+        commands,
+        "stats",
+        "articles per section, month and byline; field fill rates; recent runs",
+        "What the archive holds: articles per section, per month and per byline, the fill rate "
+        "of every field (a falling rate is how an unnoticed layout change shows), failures by "
+        "stage, and the last runs with their outcome.",
+    )
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.set_defaults(handler=cmd_stats)
+
+    export = _add_command(
+        commands,
+        "export",
+        "stream the articles out as CSV, JSON Lines or Parquet",
+        "Stream the articles out in constant memory, oldest first. Lists (categories, tags) are "
+        "JSON arrays in CSV and lists in JSON Lines and Parquet. Parquet needs the `parquet` "
+        "extra (pyarrow).",
+    )
+    export.add_argument(
+        "--format", required=True, choices=("csv", "jsonl", "parquet"), help="output format"
+    )
+    export.add_argument(
+        "--output", default="-", metavar="PATH", help="file to write; `-` (default) is stdout"
+    )
+    _filter_options(export)
+    export.set_defaults(handler=cmd_export)
     return parser
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=_day, help="published on or after this day")
+    parser.add_argument("--until", type=_day, help="published on or before this day")
+    parser.add_argument("--section", help="a section name or slug (`Kubu Raya`, `kubu-raya`)")
 
 
 def _crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -378,6 +429,91 @@ def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[st
     line = summary_line(result.stats, result.elapsed)
     print(f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s | exit {code}")
     return code
+
+
+def _open_existing(args: argparse.Namespace) -> Any:
+    db = Path(args.db)
+    if not db.exists():
+        raise UsageError(f"no archive at {db} (run `newsarchive crawl` first, or pass --db)")
+    from newsarchive.storage import Archive
+
+    return Archive(db)
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from newsarchive.storage.queries import Filters
+
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    return Filters(since=args.since, until=args.until, section=args.section)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from newsarchive.storage.queries import EmptyQuery, search
+
+    filters = _filters(args)
+    with _open_existing(args) as archive:
+        try:
+            hits = search(archive.db, args.query, filters, args.limit, args.newest)
+        except EmptyQuery as exc:
+            raise UsageError(str(exc)) from None
+    for hit in hits:
+        if args.json:
+            print(json.dumps({k: v for k, v in hit.items() if k != "id"}, ensure_ascii=False))
+        else:
+            print(f"{(hit['published_at'] or '')[:10]}  {hit['title']}\n  {hit['url']}")
+            print(f"  {' '.join(hit['snippet'].split())}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from newsarchive.storage.queries import stats
+
+    with _open_existing(args) as archive:
+        figures = stats(archive.db)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"articles {figures['articles']}, revisions {figures['revisions']}")
+    for title, key, top in (
+        ("per section", "per_section", 50),
+        ("per month (newest first)", "per_month", 24),
+        ("per byline", "per_byline", 20),
+        ("failures by stage", "failures_by_stage", 10),
+    ):
+        print(f"\n{title}:")
+        for name, number in list(figures[key].items())[:top]:
+            print(f"  {number:>8}  {name}")
+    print("\nfield fill rates:")
+    for name, rate in figures["fill_rates"].items():
+        print(f"  {'-' if rate is None else f'{rate:7.1%}':>8}  {name}")
+    print("\nlast runs:")
+    for run in figures["last_runs"]:
+        print(
+            f"  #{run['id']} {run['command']} {run['started_at']} {run['status']}"
+            f" exit {run['exit_code']} | pages {run['pages_fetched']} | new {run['articles_new']}"
+            f" updated {run['articles_updated']} | failures {run['failures']}"
+        )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from newsarchive.export import MissingParquetSupport, export
+
+    filters = _filters(args)
+    if args.format == "parquet" and args.output == "-":
+        raise UsageError("parquet cannot go to stdout; pass --output PATH")
+    if args.output != "-":
+        folder = Path(args.output).parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise UsageError(f"cannot write {args.output}")
+    with _open_existing(args) as archive:
+        try:
+            written = export(archive.db, args.format, args.output, filters)
+        except MissingParquetSupport as exc:
+            raise UsageError(str(exc)) from None
+    print(f"newsarchive export: {written} articles", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

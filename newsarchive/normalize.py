@@ -18,7 +18,7 @@ DEFAULT_BASE_URL = "https://kalbaronline.com"
 # The site's permalink structure: /YYYY/MM/DD/slug, with or without the trailing slash,
 # optionally followed by the AMP endpoint.
 _PERMALINK_RE = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([^/?#]+)(?:/amp)?/?$")
-_AMP_SUFFIX_RE = re.compile(r"/amp/?$")
+_AMP_SUFFIX_RE = re.compile(r"(?:/amp)+/?$")
 
 
 def _site_host(base_url: str) -> str:

@@ -46,6 +46,7 @@ def test_migrations_twice_are_a_no_op(db_path: Path) -> None:
         assert [m.name for m in migrations.applied(archive.db)] == [
             "m001_initial",
             "m002_failures_article_url",
+            "m003_analyst_views",
         ]
         assert archive.db.execute("pragma journal_mode").fetchone()[0] == "wal"
         for table in ("articles", "article_revisions", "categories", "article_categories",

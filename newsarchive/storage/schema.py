@@ -136,3 +136,31 @@ def m002_failures_article_url(db: Database) -> None:
     # site has removed (404/410) from one it has never seen.
     db.table("failures").add_column("article_url", str)
     db.table("failures").create_index(["article_url"])
+
+
+@migrations()
+def m003_analyst_views(db: Database) -> None:
+    # One row per article with its sections and tags as text, for Datasette facets and
+    # spreadsheet-minded analysts; json_each keeps the page order of the stored lists.
+    db.create_view(
+        "article_list",
+        """
+        select a.id, a.url, a.published_at, substr(a.published_at, 1, 7) as month,
+               json_extract(a.categories, '$[0]') as section,
+               (select group_concat(value, ', ') from json_each(a.categories)) as sections,
+               (select group_concat(value, ', ') from json_each(a.tags)) as tags,
+               a.title, a.subtitle, a.byline, a.reporter, a.dateline, a.word_count,
+               a.layout, a.revision
+        from articles a
+        """,
+    )
+    db.create_view(
+        "articles_per_month",
+        """
+        select c.name as section, substr(a.published_at, 1, 7) as month, count(*) as articles
+        from articles a
+        join article_categories ac on ac.article_id = a.id
+        join categories c on c.id = ac.category_id
+        group by c.name, month
+        """,
+    )
