@@ -427,7 +427,10 @@ def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[st
     finally:
         lock.release()
     line = summary_line(result.stats, result.elapsed)
-    print(f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s | exit {code}")
+    problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    print(
+        f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s | exit {code}{problems}"
+    )
     return code
 
 

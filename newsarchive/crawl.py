@@ -27,14 +27,25 @@ class CrawlResult:
     elapsed: float
 
     @property
-    def exit_code(self) -> int:
+    def problems(self) -> list[str]:
+        """Why the run failed its own criteria; empty for a good run."""
+        found = []
         if self.stats.get("finish_reason") != "finished":
-            return 1
+            found.append(f"finish reason {self.stats.get('finish_reason')}")
         if self.stats.get("log_count/ERROR", 0):
-            return 1
-        if any(self.stats.get(f"newsarchive/failures/{stage}", 0) for stage in FAILING_STAGES):
-            return 1
-        return 0
+            found.append(f"{self.stats['log_count/ERROR']} errors logged")
+        failed = sum(self.stats.get(f"newsarchive/failures/{s}", 0) for s in FAILING_STAGES)
+        if failed:
+            found.append(f"{failed} pages could not be parsed or stored")
+        if not self.stats.get("newsarchive/listing_pages", 0):
+            # Nothing to compare against: a run that read no listing (robots.txt forbids it,
+            # every section failed) must not look like a quiet success.
+            found.append("no listing page could be read")
+        return found
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
 
 
 def crawl_settings(overrides: Mapping[str, Any]) -> Settings:

@@ -8,9 +8,12 @@ BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
 NEWSPIDER_MODULE = "newsarchive.spiders"
 
-# Who to contact about this crawler; appears in the User-Agent.
+# Who to contact about this crawler; the User-Agent names the project and this contact.
+# (Setting USER_AGENT itself replaces the whole string.)
 NEWSARCHIVE_CONTACT = "https://github.com/newsarchive/newsarchive"
-USER_AGENT = f"newsarchive/0.1 (+{NEWSARCHIVE_CONTACT}; research archive of KalbarOnline)"
+NEWSARCHIVE_USER_AGENT = "newsarchive/{version} (+{contact}; research archive of KalbarOnline)"
+# What robots.txt rules are matched against; the spider sends the string above, filled in.
+USER_AGENT = "newsarchive"
 
 # Politeness: obey robots.txt, at most 2 requests at a time to the site, adapt to its latency.
 ROBOTSTXT_OBEY = True

@@ -52,6 +52,7 @@ class Crawled:
     site: FakeSite
     db: Path
     first: subprocess.CompletedProcess[str]
+    first_requests: list[Any]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         db = tmp_path_factory.mktemp("crawl") / "archive.db"
         site.clear_log()
         first = crawl(site, db)
-        yield Crawled(site, db, first)
+        yield Crawled(site, db, first, site.requests)
 
 
 def test_crawl_finishes_with_a_summary_line(crawled: Crawled) -> None:
@@ -89,7 +90,7 @@ def test_rows_equal_the_replica_ground_truth(crawled: Crawled) -> None:
 def test_all_three_layouts_and_both_listing_styles_were_crawled(crawled: Crawled) -> None:
     layouts = {r["layout"] for r in rows(crawled.db, "select layout from articles")}
     assert {"newkarma", "news5"} <= layouts
-    paths = [r.path for r in crawled.site.requests]
+    paths = [r.path for r in crawled.first_requests]
     assert any("/category/" in p and "/page/" in p for p in paths)
 
 
@@ -99,7 +100,7 @@ def test_variants_and_cross_listed_articles_are_one_row(crawled: Crawled) -> Non
     for url in urls:
         assert url.startswith(crawled.site.base_url)
         assert url.endswith("/") and "/amp/" not in url and "?" not in url
-    article_paths = [r.path for r in crawled.site.requests if r.path.count("/") >= 4
+    article_paths = [r.path for r in crawled.first_requests if r.path.count("/") >= 4
                      and r.path[1:5].isdigit()]
     fetched = [p.split("?")[0].removesuffix("/") for p in article_paths]
     assert len(fetched) == len(set(fetched)), "an article was fetched twice"
@@ -221,3 +222,18 @@ def test_amp_copies_of_the_replica_parse_to_the_same_ground_truth(crawled: Crawl
         assert {k: got[k] for k in want if k != "fetched_at"} == {
             k: v for k, v in want.items() if k != "fetched_at"
         }
+
+
+def test_requests_carry_an_honest_user_agent_and_robots_is_read_first(crawled: Crawled) -> None:
+    agents = {r.user_agent for r in crawled.first_requests}
+    assert len(agents) == 1
+    agent = agents.pop()
+    assert agent.startswith("newsarchive/") and "+https://" in agent
+    assert crawled.first_requests[0].path == "/robots.txt"
+
+
+def test_a_crawl_that_reads_no_listing_fails_loudly(tmp_path: Path) -> None:
+    with FakeSite(articles=10, seed=1) as site:
+        done = crawl(site, tmp_path / "a.db", "--section", "no-such-section")
+    assert done.returncode == 1
+    assert "no listing page could be read" in done.stdout

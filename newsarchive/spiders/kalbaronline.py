@@ -17,6 +17,7 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newsarchive import __version__
 from newsarchive.items import CapturedArticle, PageFailure, RawRecord
 from newsarchive.normalize import (
     canonical_url,
@@ -74,6 +75,7 @@ class KalbarOnlineSpider(scrapy.Spider):
     name = "kalbaronline"
     base_url: str = "https://kalbaronline.com"
     section_url_template: str = "{base}/category/{slug}/"
+    user_agent: str | None = None  # read by Scrapy's UserAgentMiddleware; set in from_crawler
 
     def __init__(
         self,
@@ -113,6 +115,10 @@ class KalbarOnlineSpider(scrapy.Spider):
         settings = crawler.settings
         spider.base_url = settings.get("NEWSARCHIVE_BASE_URL").rstrip("/")
         spider.section_url_template = settings.get("NEWSARCHIVE_SECTION_URL")
+        if settings.getpriority("USER_AGENT") <= settings.getpriority("BOT_NAME"):
+            spider.user_agent = settings.get("NEWSARCHIVE_USER_AGENT").format(
+                version=__version__, contact=settings.get("NEWSARCHIVE_CONTACT")
+            )
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = [host, f"www.{host}"]
         return spider

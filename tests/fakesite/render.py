@@ -160,11 +160,7 @@ def newkarma_article(ds: Dataset, article: Article) -> str:
     subtitle = f'<p class="subtitle">{esc(article.subtitle)}</p>' if article.subtitle else ""
     featured = ""
     if article.image:
-        caption = (
-            f'<figcaption class="wp-caption-text">{esc(article.caption)}</figcaption>'
-            if article.caption
-            else ""
-        )
+        caption = _figcaption(article)
         featured = f"""<div class="gmr-featured-wrap"><figure class="gmr-attachment-img">
 	<img width="1280" height="720" src="{base}{article.image}" class="attachment-full size-full wp-post-image" alt="" itemprop="image" />
 	{caption}
@@ -283,11 +279,7 @@ def amp_article(ds: Dataset, article: Article) -> str:
     ago = frames.relative_ago(article.post_id)
     featured = ""
     if article.image:
-        caption = (
-            f'<figcaption class="wp-caption-text">{esc(article.caption)}</figcaption>'
-            if article.caption
-            else ""
-        )
+        caption = _figcaption(article)
         featured = (
             f'<div class="sf-img"><figure class="amp-wp-article-featured-image wp-caption">'
             f'<amp-img width="1280" height="720" src="{base}{article.image}" class="attachment-full size-full wp-post-image" alt="" layout="responsive"></amp-img>'
@@ -661,3 +653,10 @@ def not_found_page(ds: Dataset) -> str:
 
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
+
+
+def _figcaption(article: Article) -> str:
+    """The featured image's caption, as Newkarma and AMP both print it."""
+    if not article.caption:
+        return ""
+    return f'<figcaption class="wp-caption-text">{esc(article.caption)}</figcaption>'
