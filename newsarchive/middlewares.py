@@ -59,6 +59,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
         result = super().process_response(request, response)
+        if result is response and "dataloss" in response.flags:
+            # A body cut short (DOWNLOAD_FAIL_ON_DATALOSS is off so that the partial page is
+            # still captured): try again; after the last try the cut response goes through,
+            # flagged, and the spider records it as a failure.
+            result = self._retry(request, "truncated response") or response
         if isinstance(result, Request):
             retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
             await asyncio.sleep(self.backoff(result, retry_after))

@@ -48,6 +48,9 @@ NEWSARCHIVE_WARC_DIR = None
 NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 DOWNLOAD_TIMEOUT = 30
 
+# Responses cut short are retried, and the last one is kept (raw, in the WARC) and recorded as
+# a failure, rather than vanishing in an exception.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 # A news article page is well under 2 MB; anything far larger is not one.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.storage.lock import ArchiveLock
+from newsarchive.storage.warc import read_page
 from tests.fakesite import FakeSite
 from tests.test_crawl import FAST, ROOT, count, crawl, rows, run_cli
 
@@ -177,6 +178,12 @@ def test_truncated_article_is_a_failure_not_a_half_row(tmp_path: Path) -> None:
         assert rows(db, "select * from articles where url = ?", url) == []
         failure = [f for f in rows(db, "select * from failures") if target.path in f["url"]]
         assert failure and failure[0]["stage"] == "fetch"
+        assert "truncated" in failure[0]["reason"]
+        # Tried 1 + RETRY_TIMES (3) times; the failure points at the last cut response, kept raw.
+        hits = [r for r in site.requests if r.path == target.path]
+        assert len(hits) == 4
+        page = read_page(tmp_path / "warc" / failure[0]["warc_file"], failure[0]["warc_offset"])
+        assert len(page.body) == hits[-1].bytes > 0
         assert count(db, "articles") == len(site.expected_articles()) - 1
 
 

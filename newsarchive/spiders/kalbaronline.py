@@ -164,6 +164,16 @@ class KalbarOnlineSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Item]:
         self.count_page(response)
         page = response.meta["page"]
+        if "dataloss" in response.flags:
+            # What arrived is still used; the failure says the page was incomplete.
+            self.logger.error("truncated listing page %s, even after retries", response.url)
+            yield PageFailure(
+                url=response.url,
+                stage="fetch",
+                reason="truncated listing page",
+                http_status=response.status,
+                raw=response.meta.get("raw", RawRecord()),
+            )
         listing = parse_listing(response.url, response.body, self.base_url)
         self.crawler.stats.inc_value("newsarchive/listing_pages")
         if not listing.article_urls:
@@ -244,8 +254,19 @@ class KalbarOnlineSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Item]:
         self.count_page(response)
         fetched_at = datetime.now(UTC)
-        html = decode_html(response.body, response.headers.get("Content-Type"))
         raw = response.meta.get("raw", RawRecord())
+        if "dataloss" in response.flags:
+            self.logger.error("truncated response for %s, even after retries", response.url)
+            yield PageFailure(
+                url=response.url,
+                stage="fetch",
+                reason="truncated response (body shorter than its Content-Length)",
+                http_status=response.status,
+                article_url=response.meta.get("canonical"),
+                raw=raw,
+            )
+            return
+        html = decode_html(response.body, response.headers.get("Content-Type"))
         try:
             article = parse_article(response.url, html, fetched_at, base_url=self.base_url)
         except (ExtractionError, ValueError) as exc:
