@@ -6,6 +6,7 @@ stats: how it finished, whether errors were logged, whether articles could not b
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,11 +56,33 @@ def crawl_settings(overrides: Mapping[str, Any]) -> Settings:
     return settings
 
 
+class OneLineNetworkErrors(logging.Filter):
+    """Network failures (DNS, refused, timeouts, cut connections) are logged by Scrapy with a
+    traceback; the message already names the URL and the error, so cron mail gets one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and _is_network_error(error):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _is_network_error(error: BaseException) -> bool:
+    module = type(error).__module__
+    return isinstance(error, OSError) or module.startswith(
+        ("twisted.internet.error", "twisted.web._newclient", "scrapy.exceptions")
+    )
+
+
 def run_crawl(overrides: Mapping[str, Any], spider_arguments: Mapping[str, Any]) -> CrawlResult:
     process = CrawlerProcess(crawl_settings(overrides))
     crawler = process.create_crawler(KalbarOnlineSpider)
     started = time.monotonic()
     process.crawl(crawler, **spider_arguments)
+    # The crawl has (re)installed Scrapy's root log handler with its settings by now.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(OneLineNetworkErrors())
     process.start()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     return CrawlResult(stats=stats, elapsed=time.monotonic() - started)

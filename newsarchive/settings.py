@@ -12,7 +12,7 @@ NEWSPIDER_MODULE = "newsarchive.spiders"
 # (Setting USER_AGENT itself replaces the whole string.)
 NEWSARCHIVE_CONTACT = "https://github.com/newsarchive/newsarchive"
 NEWSARCHIVE_USER_AGENT = "newsarchive/{version} (+{contact}; research archive of KalbarOnline)"
-# What robots.txt rules are matched against; the spider sends the string above, filled in.
+# Replaced by the string above, filled in, unless set on the command line.
 USER_AGENT = "newsarchive"
 
 # Politeness: obey robots.txt, at most 2 requests at a time to the site, adapt to its latency.

@@ -75,7 +75,6 @@ class KalbarOnlineSpider(scrapy.Spider):
     name = "kalbaronline"
     base_url: str = "https://kalbaronline.com"
     section_url_template: str = "{base}/category/{slug}/"
-    user_agent: str | None = None  # read by Scrapy's UserAgentMiddleware; set in from_crawler
 
     def __init__(
         self,
@@ -110,15 +109,22 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.articles_requested = 0
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # The User-Agent names the project and its contact, unless USER_AGENT itself was set
+        # on the command line.
+        if settings.getpriority("USER_AGENT") <= settings.getpriority("BOT_NAME"):
+            agent = settings.get("NEWSARCHIVE_USER_AGENT").format(
+                version=__version__, contact=settings.get("NEWSARCHIVE_CONTACT")
+            )
+            settings.set("USER_AGENT", agent, priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> KalbarOnlineSpider:
         spider: KalbarOnlineSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.base_url = settings.get("NEWSARCHIVE_BASE_URL").rstrip("/")
         spider.section_url_template = settings.get("NEWSARCHIVE_SECTION_URL")
-        if settings.getpriority("USER_AGENT") <= settings.getpriority("BOT_NAME"):
-            spider.user_agent = settings.get("NEWSARCHIVE_USER_AGENT").format(
-                version=__version__, contact=settings.get("NEWSARCHIVE_CONTACT")
-            )
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = [host, f"www.{host}"]
         return spider
