@@ -50,7 +50,7 @@ class ArchivePipeline:
             spider = self.crawler.spider
             self.run_id = self.archive.start_run("scrapy crawl", {"sections": spider.sections})
         # The spider's one question about the archive: is there anything to fetch at this URL?
-        self.crawler.spider.is_archived = self.archive.is_known
+        self.crawler.spider.is_known = self.archive.is_known
 
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None

@@ -1,8 +1,8 @@
 """The crawl: which listing pages and articles to fetch, in what order, and when to stop.
 
 All parsing is delegated to newsarchive.pages; all storage to the pipelines. What the archive
-already holds reaches the spider as one question, `is_archived(url)`, answered by the archive
-pipeline, so this module holds no SQL.
+already holds reaches the spider as one question, `is_known(url)` (archived, or removed by the
+site), answered by the archive pipeline, so this module holds no SQL.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages else None
         self.max_articles = int(max_articles) if max_articles else None
         self.refetch = str(refetch).lower() in ("1", "true", "yes")
-        # Cron mode: stop a section at the first listing page that lists nothing new.
+        # Cron mode: stop a section where the archived frontier is reached (ArchivedFrontier).
         self.incremental = str(incremental).lower() in ("1", "true", "yes")
         # Articles published this recently are fetched again even when archived, to catch edits.
         self.recheck_since = (
@@ -103,7 +103,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         )
         # Set by the archive pipeline when it opens: archived, or removed by the site. Without
         # a pipeline, nothing counts as known.
-        self.is_archived: Callable[[str], bool] = lambda url: False
+        self.is_known: Callable[[str], bool] = lambda url: False
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
         self.articles_requested = 0
@@ -197,7 +197,7 @@ class KalbarOnlineSpider(scrapy.Spider):
                 continue
             canonical = canonical_url(link, self.base_url)
             scheduled = canonical in self.scheduled
-            known = scheduled or self.is_archived(canonical)
+            known = scheduled or self.is_known(canonical)
             recheck = bool(self.recheck_since and published and published >= self.recheck_since)
             frontier.see(known and not recheck)
             if scheduled:
