@@ -14,16 +14,10 @@ from typing import Any
 import pytest
 
 from newsarchive.items import FIELD_NAMES
-from tests.fakesite import FakeSite
+from tests.fakesite import LOOPBACK_CRAWL_FLAGS, FakeSite
 
 ROOT = Path(__file__).resolve().parents[1]
-# The replica is on loopback: no politeness delays, but the same code paths as a real crawl.
-FAST = [
-    "-s", "DOWNLOAD_DELAY=0",
-    "-s", "AUTOTHROTTLE_ENABLED=False",
-    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-]  # fmt: skip
+FAST = LOOPBACK_CRAWL_FLAGS
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
