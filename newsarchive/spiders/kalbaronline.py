@@ -172,15 +172,8 @@ class KalbarOnlineSpider(scrapy.Spider):
         page = response.meta["page"]
         if "dataloss" in response.flags:
             # What arrived is still used; the failure says the page was incomplete.
-            self.logger.error("truncated listing page %s, even after retries", response.url)
-            yield PageFailure(
-                url=response.url,
-                stage="fetch",
-                reason="truncated listing page",
-                http_status=response.status,
-                raw=response.meta.get("raw", RawRecord()),
-            )
-        listing = parse_listing(response.url, response.body, self.base_url)
+            yield self.truncated(response, "truncated listing page")
+        listing = parse_listing(response.url, _text(response), self.base_url)
         self.crawler.stats.inc_value("newsarchive/listing_pages")
         if not listing.article_urls:
             # An empty listing ends the section (WordPress answers 200 for an empty category).
@@ -262,19 +255,14 @@ class KalbarOnlineSpider(scrapy.Spider):
         fetched_at = datetime.now(UTC)
         raw = response.meta.get("raw", RawRecord())
         if "dataloss" in response.flags:
-            self.logger.error("truncated response for %s, even after retries", response.url)
-            yield PageFailure(
-                url=response.url,
-                stage="fetch",
-                reason="truncated response (body shorter than its Content-Length)",
-                http_status=response.status,
-                article_url=response.meta.get("canonical"),
-                raw=raw,
+            yield self.truncated(
+                response, "truncated response (body shorter than its Content-Length)"
             )
             return
-        html = decode_html(response.body, response.headers.get("Content-Type"))
         try:
-            article = parse_article(response.url, html, fetched_at, base_url=self.base_url)
+            article = parse_article(
+                response.url, _text(response), fetched_at, base_url=self.base_url
+            )
         except (ExtractionError, ValueError) as exc:
             yield PageFailure(
                 url=response.url,
@@ -286,6 +274,19 @@ class KalbarOnlineSpider(scrapy.Spider):
             )
         else:
             yield CapturedArticle(article=article, raw=raw)
+
+    def truncated(self, response: Response, reason: str) -> PageFailure:
+        """A body still cut short after the retries: logged as an error (the run fails its own
+        criteria) and recorded with the partial page it kept."""
+        self.logger.error("%s: %s, even after retries", reason, response.url)
+        return PageFailure(
+            url=response.url,
+            stage="fetch",
+            reason=reason,
+            http_status=response.status,
+            article_url=response.meta.get("canonical"),
+            raw=response.meta.get("raw", RawRecord()),
+        )
 
     def failed(self, failure: Failure) -> Iterator[Item]:
         request = failure.request  # type: ignore[attr-defined]
@@ -305,6 +306,10 @@ class KalbarOnlineSpider(scrapy.Spider):
 
     def count_page(self, response: Response) -> None:
         self.crawler.stats.inc_value("newsarchive/pages_fetched")
+
+
+def _text(response: Response) -> str:
+    return decode_html(response.body, response.headers.get("Content-Type"))
 
 
 def _status(failure: Failure) -> int | None:
