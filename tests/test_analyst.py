@@ -15,7 +15,7 @@ import pytest
 from newsarchive.cli import build_parser
 from newsarchive.items import FIELD_NAMES
 from tests.fakesite import FakeSite
-from tests.test_crawl import count, crawl, rows, run_cli
+from tests.helpers import count, crawl, rows, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

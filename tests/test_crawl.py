@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,31 +13,8 @@ from typing import Any
 import pytest
 
 from newsarchive.items import FIELD_NAMES
-from tests.fakesite import LOOPBACK_CRAWL_FLAGS, FakeSite
-
-ROOT = Path(__file__).resolve().parents[1]
-FAST = LOOPBACK_CRAWL_FLAGS
-
-
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsarchive", *args],
-        capture_output=True, text=True, encoding="utf-8", timeout=600, cwd=cwd,
-    )  # fmt: skip
-
-
-def crawl(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("crawl", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
-
-
-def rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
-
-
-def count(db: Path, table: str) -> int:
-    return int(rows(db, f"select count(*) as n from {table}")[0]["n"])
+from tests.fakesite import FakeSite
+from tests.helpers import FAST, ROOT, count, crawl, rows, run_cli
 
 
 @dataclass

@@ -19,7 +19,7 @@ import pytest
 from newsarchive.storage.lock import ArchiveLock
 from newsarchive.storage.warc import read_page
 from tests.fakesite import FakeSite
-from tests.test_crawl import FAST, ROOT, count, crawl, rows, run_cli
+from tests.helpers import FAST, ROOT, count, crawl, rows, run_cli
 
 PAGE_SIZE = 5
 # Retries on loopback: the same backoff code path, with short waits.

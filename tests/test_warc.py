@@ -17,7 +17,7 @@ from newsarchive.reparse import reparse
 from newsarchive.storage import Archive
 from newsarchive.storage.warc import iter_pages, read_page
 from tests.fakesite import FakeSite
-from tests.test_crawl import count, crawl, rows, run_cli
+from tests.helpers import count, crawl, rows, run_cli
 
 
 @dataclass

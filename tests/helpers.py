@@ -1,0 +1,40 @@
+"""What the end-to-end tests share: the real CLI in a subprocess, and reading the archive file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.fakesite import LOOPBACK_CRAWL_FLAGS, FakeSite
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = LOOPBACK_CRAWL_FLAGS
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # A proxy in the environment would send loopback requests elsewhere (Scrapy's tests do the same).
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return subprocess.run(
+        [sys.executable, "-m", "newsarchive", *args],
+        capture_output=True, text=True, encoding="utf-8", timeout=600, cwd=cwd, env=env,
+    )  # fmt: skip
+
+
+def crawl(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("crawl", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
+
+
+def rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def count(db: Path, table: str) -> int:
+    return int(rows(db, f"select count(*) as n from {table}")[0]["n"])
+
+
