@@ -17,22 +17,26 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from newsarchive import __version__
-from newsarchive.normalize import DEFAULT_BASE_URL
+from newsarchive.site import DEFAULT_BASE_URL, DEFAULT_DB
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run finished but failed its own criteria, or the page is not an article
 EXIT_USAGE = 2  # bad command-line input; nothing was touched
 EXIT_LOCKED = 75  # another run holds the archive's lock (EX_TEMPFAIL: cron may simply retry)
 
-DEFAULT_DB = "data/kalbaronline.db"
-
 EPILOG = """\
 exit codes:
-  0   done
-  1   the run finished but failed its own criteria (errors, unparseable articles),
-      or `extract` was given a page that is not an article
-  2   usage error (bad date, bad URL, missing file, unknown format, unwritable path)
-  75  another run holds the archive's lock
+  0    done
+  1    the run finished but failed its own criteria: a page could not be fetched
+       (timeout, server error after the retries, the size cap, a refused redirect,
+       robots.txt), parsed or stored; errors were logged; the run stopped early (full
+       disk, the failure or time budget); `extract`: not an article, or a WARC record
+       over the size cap or cut short. A page the site answers 404/410 for is only
+       recorded.
+  2    usage error (bad date, URL, path or format; not an archive); nothing was touched
+  75   another run holds the archive's lock (cron may simply retry)
+  130  stopped by Ctrl-C (SIGINT), 143 by SIGTERM: the run is recorded as interrupted
+  141  the reader of the output went away (`| head`); nothing more is printed
 """
 
 
@@ -72,12 +76,19 @@ def _day(value: str) -> date:
 
 
 def _positive(value: str) -> int:
+    # The ceiling is SQLite's largest INTEGER (signed 64 bits): `--limit` goes to SQLite as a
+    # bound parameter, and a larger Python int does not fit. Above it: a usage error, exit 2
+    # (the largest value itself is accepted and means "all").
+    largest = 2**63 - 1
     try:
         number = int(value)
     except ValueError:
-        number = 0
+        # int() refuses more than 4300 digits; all digits is still a number, only too large.
+        number = largest + 1 if value.strip().isdigit() else 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    if number > largest:
+        raise argparse.ArgumentTypeError(f"too large: {value[:30]!r} (at most {largest})")
     return number
 
 
@@ -279,6 +290,11 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         "section in the site's navigation",
     )
     parser.add_argument(
+        "--create-dirs",
+        action="store_true",
+        help="create the archive's directory if it does not exist (default: a usage error)",
+    )
+    parser.add_argument(
         "--no-raw",
         action="store_true",
         help="do not keep raw pages as WARC (saves disk; `reparse` then cannot redo them)",
@@ -294,13 +310,37 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _writable_archive(path: str) -> Path:
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _writable_archive(path: str, create_dirs: bool = False) -> Path:
+    """The archive a crawl will write: an SQLite file or a new one, in a folder that exists
+    (a typo in --db must not start an hour-long crawl into a new directory)."""
     db = Path(path)
-    folder = db.parent if str(db.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    if not path.strip():
+        raise UsageError("--db is empty")
+    folder = db.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise UsageError(f"{folder} is not a directory")
+        if not create_dirs:
+            raise UsageError(f"directory {folder} does not exist (pass --create-dirs to create it)")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    if db.is_dir():
+        raise UsageError(f"archive {db} is a directory")
+    if db.exists():
+        if not db.is_file():
+            raise UsageError(f"archive {db} is not a regular file")
+        try:
+            with db.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise UsageError(f"cannot read {db}: {exc.strerror or exc}") from None
+        if header and header != SQLITE_HEADER:
+            raise UsageError(f"{db} is not an SQLite archive")
     if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
         raise UsageError(f"archive {db} is not writable")
     return db
@@ -313,11 +353,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.warc is not None:
         if args.file is not None or args.offset is None:
             raise UsageError("--warc takes --offset N and no FILE")
-        from newsarchive.storage.warc import read_page
+        from newsarchive.storage.warc import UnusableRecord, read_page
 
         source = f"{args.warc} at offset {args.offset}"
         try:
             page = read_page(args.warc, args.offset)
+        except UnusableRecord as exc:
+            # Exit 1, not 2: the command line was right (a response record is at that offset),
+            # but its page cannot be used (over the size cap, or cut short): like a page that is
+            # not an article. Exit 2 stays for a missing file or an offset with no record.
+            print(f"newsarchive: {source}: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read a response record in {source}: {exc}") from None
         url, html, fetched_at = page.url, decode_html(page.body, page.content_type), page.fetched_at
@@ -341,21 +387,22 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    db = Path(args.db)
-    if not db.exists():
-        raise UsageError(f"no archive at {db}")
+    db = _existing_archive(args)
     from newsarchive.reparse import reparse
     from newsarchive.storage import Archive
-    from newsarchive.storage.lock import ArchiveLock, ArchiveLocked
+    from newsarchive.storage.lock import ArchiveLock, ArchiveLocked, LockError
     from newsarchive.storage.warc import warc_dir
 
     folder = Path(args.warc_dir) if args.warc_dir else warc_dir(db)
     try:
+        # The lock first, the connection inside it (see storage/lock.py).
         with ArchiveLock(db, "reparse"), Archive(db) as archive:
             report = reparse(archive, folder, args.base_url, args.layout, args.since)
     except ArchiveLocked as exc:
         print(f"newsarchive reparse: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except LockError as exc:
+        raise UsageError(str(exc)) from None
     print(f"newsarchive reparse: {report.summary()}")
     return EXIT_FAILED if report.unreadable else EXIT_OK
 
@@ -384,60 +431,71 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 
 def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[str, Any]) -> int:
-    db = _writable_archive(args.db)
+    db = _writable_archive(args.db, create_dirs=args.create_dirs)
     # Imported here: Scrapy and SQLite are not needed by the quick commands.
     from newsarchive.crawl import run_crawl
     from newsarchive.progress import summary_line
-    from newsarchive.storage import Archive
-    from newsarchive.storage.lock import ArchiveLock, ArchiveLocked
+    from newsarchive.storage.lock import ArchiveLocked, LockError
 
     quiet = getattr(args, "quiet", False)
-    settings = dict(args.settings)
-    try:
-        lock = ArchiveLock(db, command)
-        lock.acquire()
-    except ArchiveLocked as exc:
-        print(f"newsarchive {command}: {exc}", file=sys.stderr)
+    for name, flag in (("NEWSARCHIVE_DB", "--db"), ("NEWSARCHIVE_BASE_URL", "--base-url")):
+        if any(given == name for given, _ in args.settings):
+            raise UsageError(f"pass {flag} instead of -s {name}=...")
+    overrides: dict[str, object] = {
+        "LOG_LEVEL": "ERROR" if quiet else "WARNING",
+        **({"NEWSARCHIVE_PROGRESS_INTERVAL": 0} if quiet else {}),
+        **({"NEWSARCHIVE_RAW": False} if args.no_raw else {}),
+        **dict(args.settings),
+        # --db and --base-url always have a value (flag, environment or default): they win
+        # over `-s NEWSARCHIVE_DB=...`, which would otherwise lock one file and write another.
+        "NEWSARCHIVE_DB": str(db),
+        "NEWSARCHIVE_BASE_URL": args.base_url.rstrip("/"),
+        "NEWSARCHIVE_COMMAND": command,
+    }
+    result = run_crawl(overrides, spider_arguments)
+    if isinstance(result.start_error, ArchiveLocked):
+        print(f"newsarchive {command}: {result.start_error}", file=sys.stderr)
         return EXIT_LOCKED
-    try:
-        with Archive(db) as archive:
-            archive.mark_interrupted_runs()
-            run_id = archive.start_run(
-                command, {**spider_arguments, "base_url": args.base_url, "settings": settings}
-            )
-        overrides: dict[str, object] = {
-            "LOG_LEVEL": "ERROR" if quiet else "WARNING",
-            **({"NEWSARCHIVE_PROGRESS_INTERVAL": 0} if quiet else {}),
-            **({"NEWSARCHIVE_RAW": False} if args.no_raw else {}),
-            **settings,
-            "NEWSARCHIVE_DB": str(db),
-            "NEWSARCHIVE_BASE_URL": args.base_url.rstrip("/"),
-            "NEWSARCHIVE_RUN_ID": run_id,
-        }
-        result = run_crawl(overrides, spider_arguments)
-        code = result.exit_code
-        reason = result.stats.get("finish_reason", "not started")
-        with Archive(db) as archive:
-            archive.finish_run(
-                run_id,
-                status="finished" if code == 0 else "failed",
-                exit_code=code,
-                finish_reason=reason,
-            )
-    finally:
-        lock.release()
+    if isinstance(result.start_error, LockError):
+        raise UsageError(str(result.start_error))
+    if result.start_error is not None:
+        error = result.start_error
+        print(f"newsarchive {command}: could not start: {type(error).__name__}: {error}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+    verdict = result.verdict
+    reason = result.stats.get("finish_reason", "forced")
+    if verdict.status == "interrupted":
+        import signal
+
+        stopped_by = signal.Signals(verdict.exit_code - 128).name
+        reason = f"interrupted by {stopped_by} ({reason})"
     line = summary_line(result.stats, result.elapsed)
-    problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    problems = f" ({'; '.join(verdict.problems)})" if verdict.problems else ""
     print(
-        f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s | exit {code}{problems}"
+        f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s"
+        f" | exit {verdict.exit_code}{problems}"
     )
-    return code
+    return verdict.exit_code
 
 
-def _open_existing(args: argparse.Namespace) -> Any:
+def _existing_archive(args: argparse.Namespace) -> Path:
     db = Path(args.db)
     if not db.exists():
         raise UsageError(f"no archive at {db} (run `newsarchive crawl` first, or pass --db)")
+    from newsarchive.storage.queries import NotAnArchive, check_archive
+
+    # Looked at read-only first: Archive() would switch a CSV file, a directory or /dev/null to
+    # WAL and run migrations on it before failing with a traceback.
+    try:
+        check_archive(db)
+    except NotAnArchive as exc:
+        raise UsageError(str(exc)) from None
+    return db
+
+
+def _open_existing(args: argparse.Namespace) -> Any:
+    db = _existing_archive(args)
     from newsarchive.storage import Archive
 
     return Archive(db)
@@ -501,32 +559,69 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from newsarchive.export import MissingParquetSupport, export
+    from newsarchive.export import (
+        BadOutput,
+        MissingParquetSupport,
+        WriteFailed,
+        check_output,
+        export,
+    )
 
     filters = _filters(args)
-    if args.format == "parquet" and args.output == "-":
-        raise UsageError("parquet cannot go to stdout; pass --output PATH")
-    if args.output != "-":
-        folder = Path(args.output).parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise UsageError(f"cannot write {args.output}")
+    # Before the archive is opened: an output that is the archive (or its -wal, lock, WARC
+    # folder) is refused with nothing touched.
+    try:
+        check_output(args.output, args.db, args.format)
+    except BadOutput as exc:
+        raise UsageError(str(exc)) from None
     with _open_existing(args) as archive:
         try:
             written = export(archive.db, args.format, args.output, filters)
-        except MissingParquetSupport as exc:
+        except (MissingParquetSupport, BadOutput) as exc:
             raise UsageError(str(exc)) from None
+        except WriteFailed as exc:  # disk full part-way: the previous file is intact
+            print(f"newsarchive: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     print(f"newsarchive export: {written} articles", file=sys.stderr)
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3  # a C module, quick to import; only to name its errors below
+
+    def one_line(message: object) -> str:  # stderr stays one line even for a path with \n
+        return " ".join(str(message).splitlines())
+
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        try:
+            args = parser.parse_args(argv)
+            return int(args.handler(args))
+        finally:
+            # Flushed here, where the handlers below see it: a closed pipe or a full disk on
+            # stdout would otherwise surface at interpreter exit as "Exception ignored ...".
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`newsarchive stats | head`): stop quietly, as Unix tools do.
+        # Python's recipe (docs, "Note on SIGPIPE"): point stdout at devnull so the final flush
+        # at exit cannot fail again. Exit 141 = 128 + SIGPIPE, what a shell shows for a C tool
+        # killed by the signal (`yes | head`), and not 1, which `search` means as "no match".
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except UsageError as exc:
-        print(f"newsarchive: error: {exc}", file=sys.stderr)
+        print(f"newsarchive: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("newsarchive: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # disk full on stdout, an I/O error: the run failed, in one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"newsarchive: error: {where}{one_line(exc.strerror or exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except sqlite3.Error as exc:  # a locked, damaged or read-only archive
+        print(f"newsarchive: error: archive: {one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,7 +1,7 @@
-"""Run the spider in this process and judge the run by its own stats.
+"""Run the spider in this process and report the ledger's verdict on it.
 
-Scrapy exits 0 even when callbacks failed, so the exit status is computed here from the crawl's
-stats: how it finished, whether errors were logged, whether articles could not be parsed.
+Scrapy exits 0 even when callbacks failed, so the outcome comes from the crawl's stats, judged
+by `newsarchive.ledger.judge` (the same verdict the run ledger stores).
 """
 
 from __future__ import annotations
@@ -10,43 +10,38 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import Settings, default_settings
+from scrapy.utils.misc import load_object
+from twisted.python.failure import Failure
 
+from newsarchive.ledger import Verdict, judge, record_stop_signal
 from newsarchive.spiders.kalbaronline import KalbarOnlineSpider
-
-# Failures that mean our own job went wrong; a page the site answers 404 for is the site's
-# business and is only recorded.
-FAILING_STAGES = ("parse", "validate", "store")
 
 
 @dataclass
 class CrawlResult:
     stats: dict[str, Any]
     elapsed: float
+    # Why the crawl never started (the archive is locked, the lock cannot be taken).
+    start_error: BaseException | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return judge(self.stats)
 
     @property
     def problems(self) -> list[str]:
         """Why the run failed its own criteria; empty for a good run."""
-        found = []
-        if self.stats.get("finish_reason") != "finished":
-            found.append(f"finish reason {self.stats.get('finish_reason')}")
-        if self.stats.get("log_count/ERROR", 0):
-            found.append(f"{self.stats['log_count/ERROR']} errors logged")
-        failed = sum(self.stats.get(f"newsarchive/failures/{s}", 0) for s in FAILING_STAGES)
-        if failed:
-            found.append(f"{failed} pages could not be parsed or stored")
-        if not self.stats.get("newsarchive/listing_pages", 0):
-            # Nothing to compare against: a run that read no listing (robots.txt forbids it,
-            # every section failed) must not look like a quiet success.
-            found.append("no listing page could be read")
-        return found
+        return list(self.verdict.problems)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return self.verdict.exit_code
 
 
 def crawl_settings(overrides: Mapping[str, Any]) -> Settings:
@@ -56,33 +51,67 @@ def crawl_settings(overrides: Mapping[str, Any]) -> Settings:
     return settings
 
 
+@cache
+def _network_errors() -> tuple[type[BaseException], ...]:
+    # The exceptions Scrapy itself retries as network trouble, and its refusals (offsite
+    # redirects, robots.txt, size caps), whose message says it all.
+    # Entries are import paths or, since Scrapy 2.10, the classes themselves.
+    retried = tuple(
+        cast(type[BaseException], load_object(path) if isinstance(path, str) else path)
+        for path in default_settings.RETRY_EXCEPTIONS
+    )
+    return (*retried, IgnoreRequest)
+
+
 class OneLineNetworkErrors(logging.Filter):
     """Network failures (DNS, refused, timeouts, cut connections) are logged by Scrapy with a
     traceback; the message already names the URL and the error, so cron mail gets one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if error is not None and _is_network_error(error):
+        if error is not None and isinstance(error, (OSError, *_network_errors())):
             record.exc_info = None
             record.exc_text = None
         return True
 
 
-def _is_network_error(error: BaseException) -> bool:
-    module = type(error).__module__
-    return isinstance(error, OSError) or module.startswith(
-        ("twisted.internet.error", "twisted.web._newclient", "scrapy.exceptions")
-    )
+class _Process(CrawlerProcess):
+    """CrawlerProcess that tells the run ledger which signal stopped the crawl, so the run is
+    recorded as interrupted and exits 128 + N (130 for Ctrl-C, 143 for SIGTERM)."""
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self._note_signal(signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        self._note_signal(signum)
+        super()._signal_kill(signum, frame)
+
+    def _note_signal(self, signum: int) -> None:
+        from twisted.internet import reactor
+
+        for crawler in self.crawlers:
+            cast(Any, reactor).callFromThread(record_stop_signal, crawler, signum)
 
 
 def run_crawl(overrides: Mapping[str, Any], spider_arguments: Mapping[str, Any]) -> CrawlResult:
-    process = CrawlerProcess(crawl_settings(overrides))
-    crawler = process.create_crawler(KalbarOnlineSpider)
+    process = _Process(crawl_settings(overrides))
+    crawler: Crawler = process.create_crawler(KalbarOnlineSpider)
     started = time.monotonic()
-    process.crawl(crawler, **spider_arguments)
+    start_errors: list[BaseException] = []
+
+    def not_started(failure: Failure) -> None:
+        start_errors.append(failure.value or Exception(failure.getErrorMessage()))
+
+    process.crawl(crawler, **spider_arguments).addErrback(not_started)
     # The crawl has (re)installed Scrapy's root log handler with its settings by now.
     for handler in logging.getLogger().handlers:
         handler.addFilter(OneLineNetworkErrors())
-    process.start()
+    if not start_errors:
+        process.start()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    return CrawlResult(stats=stats, elapsed=time.monotonic() - started)
+    return CrawlResult(
+        stats=stats,
+        elapsed=time.monotonic() - started,
+        start_error=start_errors[0] if start_errors else None,
+    )

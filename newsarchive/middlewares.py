@@ -21,6 +21,9 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
+from newsarchive.items import RawRecord
+from newsarchive.ledger import halt
+from newsarchive.storage.faults import halting_error
 from newsarchive.storage.warc import Capture, WarcStore, warc_dir
 
 
@@ -100,6 +103,8 @@ class OffsiteRedirectGuard:
         target = urljoin(request.url, location.decode("latin-1"))
         host = (urlsplit(target).hostname or "").lower()
         allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
+        # Not scrapy.utils.url.url_is_from_any_domain: it compares the netloc, port included,
+        # so a site on 127.0.0.1:PORT would be offsite to itself.
         if allowed and not any(host == d or host.endswith(f".{d}") for d in allowed):
             raise IgnoreRequest(f"redirect off the site to {target}")
         return response
@@ -129,7 +134,21 @@ class WarcCaptureMiddleware:
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
-        raw = self.store.write(
+        try:
+            raw = self._capture(request, response)
+        except OSError as exc:
+            message = halting_error(exc, self.store.folder)
+            if message is None:
+                raise
+            # A full disk or a read-only mount: every later page would fail the same way.
+            halt(self.crawler, message)
+            raise IgnoreRequest(message) from None
+        request.meta["raw"] = raw
+        self.crawler.stats.inc_value("newsarchive/warc_records")
+        return response
+
+    def _capture(self, request: Request, response: Response) -> RawRecord:
+        return self.store.write(
             Capture(
                 url=request.url,
                 method=request.method,
@@ -141,13 +160,14 @@ class WarcCaptureMiddleware:
                 fetched_at=datetime.now(UTC),
             )
         )
-        request.meta["raw"] = raw
-        self.crawler.stats.inc_value("newsarchive/warc_records")
-        return response
 
     def closed(self) -> None:
         self.crawler.stats.set_value("newsarchive/warc_bytes", self.store.bytes_written)
-        self.store.close()
+        try:
+            self.store.close()
+        except OSError as exc:
+            # Every record was flushed when written; only a partial last one can be lost.
+            halt(self.crawler, halting_error(exc, self.store.folder) or str(exc))
 
 
 def _pairs(headers: Any) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from dateparser.date import DateDataParser
 from w3lib.encoding import html_to_unicode
 
-DEFAULT_BASE_URL = "https://kalbaronline.com"
+from newsarchive.site import DEFAULT_BASE_URL
 
 # The site's permalink structure: /YYYY/MM/DD/slug, with or without the trailing slash,
 # optionally followed by the AMP endpoint.
@@ -146,6 +146,21 @@ def clean_text(text: str | None) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+# WordPress post IDs are SQLite INTEGERs in the archive: signed 64-bit, and never 0.
+MAX_POST_ID = 2**63 - 1
+
+
+def post_id_value(digits: str | None) -> int | None:
+    """A post ID read from the page (`post-N`, `postid-N`, `?p=N`), or None when it cannot be
+    one (empty, not ASCII digits, 0, or beyond a 64-bit integer)."""
+    text = (digits or "").strip()
+    # The length test comes first: int() refuses strings of more than 4300 digits.
+    if not text or len(text) > len(str(MAX_POST_ID)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_POST_ID else None
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -218,6 +233,34 @@ def parse_iso(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)
+
+
+# The site started in 2017; anything before 2000 is a placeholder (`0001-01-01`) or a typo.
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=SITE_TZ)
+# Clocks and time zones disagree a little; a date more than this after the fetch is not real.
+FUTURE_SLACK = timedelta(days=1)
+
+
+def plausible_date(moment: datetime, fetched_at: datetime, url: str | None = None) -> bool:
+    """True when `moment` can be when the article was published or modified.
+
+    Not before 2000, not more than a day after the page was fetched, and (when `url` is a
+    permalink) in the permalink's year, read in the site's offset or in the date's own. Dates
+    at the edges of what datetime holds (year 9999 with an offset) are rejected, not raised.
+    """
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=SITE_TZ)
+        if fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=UTC)
+        if moment < EARLIEST_DATE or moment > fetched_at + FUTURE_SLACK:
+            return False
+        permalink = permalink_date(url) if url else None
+        if permalink is not None:
+            return permalink[0] in {moment.year, moment.astimezone(SITE_TZ).year}
+    except OverflowError:
+        return False
+    return True
 
 
 def url_date(url: str) -> datetime | None:

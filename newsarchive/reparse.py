@@ -1,7 +1,9 @@
 """Re-extract stored raw pages with the current parser, without network.
 
 Rows whose extracted content changed get a new revision (and the current parser version);
-rows whose content is the same are left untouched.
+rows whose content is the same are left untouched. A raw page over the size cap or cut short
+is unreadable and recorded as a failure (stage `parse`) pointing at the row and its record;
+the row itself is left as it is.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from newsarchive.items import CONTENT_FIELDS, Article, RawRecord
 from newsarchive.normalize import decode_html
 from newsarchive.pages import ExtractionError, parse_article
 from newsarchive.storage import Archive, Outcome
-from newsarchive.storage.warc import StoredPage, read_page
+from newsarchive.storage.warc import StoredPage, UnusableRecord, read_page
 
 
 @dataclass
@@ -26,13 +28,16 @@ class ReparseReport:
     unchanged: int = 0
     without_raw: int = 0
     unreadable: int = 0
+    damaged: Counter[str] = field(default_factory=Counter)  # unusable records, per kind
     fields: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         per_field = ", ".join(f"{name} {n}" for name, n in sorted(self.fields.items()))
+        per_kind = ", ".join(f"{kind} {n}" for kind, n in sorted(self.damaged.items()))
         return (
             f"examined {self.examined} | changed {self.changed} | unchanged {self.unchanged}"
             f" | no raw page {self.without_raw} | unreadable {self.unreadable}"
+            + (f" ({per_kind})" if per_kind else "")
             + (f" | fields changed: {per_field}" if per_field else "")
         )
 
@@ -56,14 +61,21 @@ def reparse(
         if not row["warc_file"]:
             report.without_raw += 1
             continue
+        raw = RawRecord(row["warc_file"], row["warc_offset"])
         try:
             page = read_page(warc_folder / row["warc_file"], row["warc_offset"])
             article = extract_stored(page, base_url)
+        except UnusableRecord as exc:
+            report.unreadable += 1
+            report.damaged[exc.kind] += 1
+            url = row["url"]
+            reason = f"raw page unusable: {exc}"
+            archive.record_failure(None, url, "parse", reason, raw=raw, article_url=url)
+            continue
         except (OSError, ValueError, ExtractionError):
             report.unreadable += 1
             continue
         article.url = row["url"]  # the row's identity, whatever base URL it was fetched under
-        raw = RawRecord(row["warc_file"], row["warc_offset"])
         if archive.store(article, raw, seen=False) is Outcome.UNCHANGED:
             report.unchanged += 1
             continue

@@ -4,6 +4,9 @@ Scrapy reads this module through scrapy.cfg, so `scrapy crawl` and `newsarchive 
 the same.
 """
 
+# Lower-case: Scrapy takes every upper-case name of this module as a setting.
+from newsarchive import site as _site
+
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
 NEWSPIDER_MODULE = "newsarchive.spiders"
@@ -34,7 +37,12 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 NEWSARCHIVE_RETRY_BACKOFF_BASE = 2.0
 NEWSARCHIVE_RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as RFC 9309 reads it: a 5xx or unreachable robots.txt disallows the site.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.robots.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Just outside the retries: sees each download's final outcome (newsarchive.budget).
+    "newsarchive.budget.RunBudget": 540,
     "newsarchive.middlewares.BackoffRetryMiddleware": 550,
     # Sees 3xx responses before RedirectMiddleware (600) does.
     "newsarchive.middlewares.OffsiteRedirectGuard": 650,
@@ -47,20 +55,30 @@ NEWSARCHIVE_RAW = True
 NEWSARCHIVE_WARC_DIR = None
 NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 DOWNLOAD_TIMEOUT = 30
+# The run's budget (README, "Limits"). This many downloads in a row failing for good (after
+# their retries) with no answer from the site in between: the site is down, the run stops with
+# finish reason `site_unreachable`. 0 turns it off.
+NEWSARCHIVE_MAX_CONSECUTIVE_FAILURES = 20
+# Seconds after which the run stops (finish reason `closespider_timeout`; Scrapy's CloseSpider).
+# 0: no time limit, as a full crawl of the site takes many hours; cron can pass one with -s.
+CLOSESPIDER_TIMEOUT = 0
 
 # Responses cut short are retried, and the last one is kept (raw, in the WARC) and recorded as
 # a failure, rather than vanishing in an exception.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 # A news article page is well under 2 MB; anything far larger is not one.
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE = _site.MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 # Where the archive lives (overridden by --db / NEWSARCHIVE_DB).
-NEWSARCHIVE_DB = "data/kalbaronline.db"
+NEWSARCHIVE_DB = _site.DEFAULT_DB
+# Seconds a write waits for another connection's transaction (an analyst's, say) before it
+# fails; a store is then tried twice more before the page is recorded as a `store` failure.
+NEWSARCHIVE_DB_BUSY_TIMEOUT = 10.0
 # The site; every request is derived from it (overridden by --base-url / NEWSARCHIVE_BASE_URL).
-NEWSARCHIVE_BASE_URL = "https://kalbaronline.com"
+NEWSARCHIVE_BASE_URL = _site.DEFAULT_BASE_URL
 # Section listing URL for a slug given on the command line.
-NEWSARCHIVE_SECTION_URL = "{base}/category/{slug}/"
+NEWSARCHIVE_SECTION_URL = _site.SECTION_URL_TEMPLATE
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -72,11 +90,13 @@ ITEM_PIPELINES = {
     "newsarchive.pipelines.ArchivePipeline": 500,
 }
 EXTENSIONS = {
+    # The one writer of crawl_runs; holds the archive's lock for the whole crawl.
+    "newsarchive.ledger.RunLedger": 0,
     "newsarchive.progress.ProgressReporter": 500,
     # Replaced by ProgressReporter's one line per interval.
     "scrapy.extensions.logstats.LogStats": None,
 }
 # Seconds between progress lines on stderr; 0 turns them off (`--quiet`).
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0
-# Filled in by `newsarchive crawl` so the pipeline writes into the run the CLI opened.
-NEWSARCHIVE_RUN_ID = None
+# The command recorded in the run ledger (`newsarchive crawl` and `update` set theirs).
+NEWSARCHIVE_COMMAND = "scrapy crawl"

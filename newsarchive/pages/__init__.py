@@ -4,14 +4,18 @@ from newsarchive.pages.article import parse_article
 from newsarchive.pages.errors import (
     ExtractionError,
     IncompleteArticle,
+    MalformedPage,
     NotAnArticle,
+    ParserCrashed,
     UnknownLayout,
 )
 
 __all__ = [
     "ExtractionError",
     "IncompleteArticle",
+    "MalformedPage",
     "NotAnArticle",
+    "ParserCrashed",
     "UnknownLayout",
     "parse_article",
 ]

@@ -7,16 +7,29 @@ from datetime import datetime
 from parsel import Selector
 
 from newsarchive.items import Article
-from newsarchive.normalize import DEFAULT_BASE_URL, decode_html, permalink_date
+from newsarchive.normalize import decode_html, permalink_date
 from newsarchive.pages.base import ArticlePage, PageInput
-from newsarchive.pages.errors import IncompleteArticle, NotAnArticle, UnknownLayout
+from newsarchive.pages.errors import (
+    ExtractionError,
+    IncompleteArticle,
+    MalformedPage,
+    NotAnArticle,
+    ParserCrashed,
+    UnknownLayout,
+)
 from newsarchive.pages.layouts import LAYOUTS, GenericPage
+from newsarchive.site import DEFAULT_BASE_URL
 
 # WordPress body classes of pages that are not a single post.
 NON_ARTICLE_BODY_CLASSES = {
     "error404", "archive", "category", "tag", "author", "search", "search-results", "home",
     "blog", "date", "paged", "page-template", "attachment",
 }  # fmt: skip
+# libxml2 (as parsel calls it, with huge_tree) keeps this many levels of nesting; a page
+# reaching it lost the rest of its markup.
+PARSER_DEPTH_LIMIT = 2048
+# Longest exception message kept in a ParserCrashed reason.
+MAX_REASON = 300
 
 
 def _not_article_reason(page: PageInput) -> str | None:
@@ -49,14 +62,52 @@ def parse_article(
     """Extract the article on a fetched page.
 
     Raises NotAnArticle for listings and error pages, UnknownLayout when an article-looking page
-    cannot be read, IncompleteArticle when a required field is missing.
+    cannot be read, IncompleteArticle when a required field is missing, MalformedPage when the
+    HTML parser could not read the whole page, and ParserCrashed for any other exception raised
+    while parsing it (a parser bug, or input it does not survive: RecursionError and MemoryError
+    included), so a caller handling one page needs to catch ExtractionError only.
+    KeyboardInterrupt and SystemExit pass through.
     """
-    page = PageInput(
-        url=url,
-        selector=Selector(text=decode_html(html), type="html"),
-        fetched_at=fetched_at,
-        base_url=base_url,
-    )
+    try:
+        page = PageInput(
+            url=url,
+            selector=Selector(text=decode_html(html), type="html"),
+            fetched_at=fetched_at,
+            base_url=base_url,
+        )
+        return _parse(page)
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        # The one place where every parser failure is caught: the page becomes one failure
+        # row with its raw page kept, the crawl goes on, and the traceback stays in __cause__.
+        raise ParserCrashed(crash_reason(exc)) from exc
+
+
+def crash_reason(exc: BaseException) -> str:
+    """`<ExceptionType>: <message>` on one line, short enough for a log line and a failure row."""
+    try:
+        message = " ".join(str(exc).split())
+    except Exception:  # an exception whose message cannot be built is still reported
+        message = ""
+    if len(message) > MAX_REASON:
+        message = message[: MAX_REASON - 1] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _cut_by_depth(page: PageInput) -> bool:
+    """True when the page nests as deep as the HTML parser goes: libxml2 then drops everything
+    below that depth and the rest of the document, so what was parsed is not the whole page."""
+    deepest = f"boolean(//*[count(ancestor::*) >= {PARSER_DEPTH_LIMIT - 1}])"
+    return bool(page.selector.root.xpath(deepest))
+
+
+def _parse(page: PageInput) -> Article:
+    if _cut_by_depth(page):
+        raise MalformedPage(
+            f"markup nested {PARSER_DEPTH_LIMIT} or more levels deep: the HTML parser drops"
+            " what lies deeper and the rest of the page, so the article cannot be read whole"
+        )
     reason = _not_article_reason(page)
     if reason:
         raise NotAnArticle(reason)
@@ -69,7 +120,7 @@ def parse_article(
                 # The site changed under a known layout: fall through to the generic reader,
                 # and say so if that fails too.
                 problems.append(str(exc))
-    if page.structured.says_article or permalink_date(url) is not None or problems:
+    if page.structured.says_article or permalink_date(page.url) is not None or problems:
         try:
             return _complete(GenericPage(page))
         except IncompleteArticle as exc:

@@ -17,7 +17,6 @@ from parsel import Selector, SelectorList
 
 from newsarchive.items import Article
 from newsarchive.normalize import (
-    DEFAULT_BASE_URL,
     absolute_url,
     canonical_url,
     clean_byline,
@@ -25,6 +24,8 @@ from newsarchive.normalize import (
     dateline_place,
     parse_iso,
     parse_visible_date,
+    plausible_date,
+    post_id_value,
     reporter_signoff,
     to_site_iso,
     to_utc_iso,
@@ -32,8 +33,9 @@ from newsarchive.normalize import (
 )
 from newsarchive.pages.body import body_paragraphs, element_text, join_paragraphs
 from newsarchive.pages.structured import StructuredData
+from newsarchive.site import DEFAULT_BASE_URL
 
-_POST_ID_RE = re.compile(r"^post-(\d+)$")
+_POST_ID_RE = re.compile(r"^post-([0-9]+)$")
 _PLACEHOLDER_IMAGE_RE = re.compile(r"img-fallback|placeholder|data:image", re.IGNORECASE)
 
 
@@ -165,35 +167,45 @@ class ArticlePage:
         for css in self.POST_ARTICLE:
             for value in self.sel.css(css).xpath("@id").getall():
                 match = _POST_ID_RE.match(value.strip())
-                if match:
-                    return int(match[1])
+                found = post_id_value(match[1]) if match else None
+                if found is not None:
+                    return found
         return None
 
     # --- the cascade ------------------------------------------------------------------------
 
+    def _plausible(self, moment: datetime, *, published: bool) -> bool:
+        """A candidate date the cascade may take: in the sane window (2000 to a day after the
+        fetch) and, for the publication date, in the permalink's year. Anything else
+        (`0001-01-01`, year 9999, a copy-pasted date of another year) is not the article's
+        date, and the next source is asked."""
+        url = self.page.url if published else None
+        return plausible_date(moment, self.page.fetched_at, url)
+
     def _published(self) -> tuple[datetime, str] | None:
-        structured = self.data.published()
-        if structured:
-            moment = parse_iso(structured[0])
-            if moment:
-                return moment, structured[1]
-        moment = parse_iso(self.published_time())
-        if moment:
-            return moment, "time"
+        candidates = [(parse_iso(value), source) for value, source in self.data.published()]
+        candidates.append((parse_iso(self.published_time()), "time"))
+        for moment, source in candidates:
+            if moment is not None and self._plausible(moment, published=True):
+                return moment, source
         from_url = url_date(self.page.url)
         text_moment = parse_visible_date(self.date_text(), self.page.fetched_at)
         # A visible date on another day than the permalink's is wrong (usually a relative
         # "3 hours ago" in a cached copy): the URL wins.
-        if text_moment and (from_url is None or _same_day(text_moment, from_url)):
+        if (
+            text_moment
+            and self._plausible(text_moment, published=True)
+            and (from_url is None or _same_day(text_moment, from_url))
+        ):
             return text_moment, "text"
-        if from_url:
+        if from_url and self._plausible(from_url, published=True):
             return from_url, "url"
         return None
 
     def _modified(self, published: datetime | None) -> str | None:
-        for value in (self.data.modified(), self.modified_time()):
+        for value in (*self.data.modified(), self.modified_time()):
             moment = parse_iso(value)
-            if moment and moment != published:
+            if moment and moment != published and self._plausible(moment, published=False):
                 return to_site_iso(moment)
         return None
 

@@ -3,6 +3,10 @@
 One walk over the container's subtree, skipping noise subtrees as it goes (no tree mutation, no
 second scan): what the site injects into post content — "Baca Juga" links, ad placeholders,
 banners, captions, share rails, author boxes — never reaches the text.
+
+The walks keep their own stack instead of recursing, so markup nested thousands of levels deep
+(lxml keeps up to about 2,000 levels of a broken page) costs time in proportion to its size and
+never exhausts Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -55,12 +59,23 @@ def _inline_text(el: HtmlElement) -> Iterator[str]:
     """Text of an inline element, skipping noise inside it (an `ins` ad inside a `p`)."""
     if el.text:
         yield el.text
-    for child in el:
+    # (element, its remaining children); an element's tail follows the end of its subtree.
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement]]] = [(el, iter(el))]
+    while stack:
+        parent, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and parent.tail:
+                yield parent.tail
+            continue
         if _is_element(child) and not is_noise_element(child):
-            if child.tag == "br":
-                yield " "
-            else:
-                yield from _inline_text(child)
+            if child.tag != "br":
+                if child.text:
+                    yield child.text
+                stack.append((child, iter(child)))
+                continue
+            yield " "
         if child.tail:
             yield child.tail
 
@@ -79,6 +94,7 @@ def keep_paragraph(text: str) -> bool:
 
 
 def _walk(container: HtmlElement, base_url: str) -> Iterator[str]:
+    # Loose text between blocks, gathered until the next block boundary.
     pending: list[str] = []
 
     def flush() -> Iterator[str]:
@@ -89,7 +105,18 @@ def _walk(container: HtmlElement, base_url: str) -> Iterator[str]:
 
     if container.text:
         pending.append(container.text)
-    for child in container:
+    # (block, its remaining children): entering a block and leaving it are paragraph
+    # boundaries; the block's tail is loose text of its parent.
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement]]] = [(container, iter(container))]
+    while stack:
+        block, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            yield from flush()
+            if stack and block.tail:
+                pending.append(block.tail)
+            continue
         if _is_element(child) and not is_noise_element(child):
             tag = child.tag.lower()
             if tag in PARAGRAPH_TAGS:
@@ -99,7 +126,10 @@ def _walk(container: HtmlElement, base_url: str) -> Iterator[str]:
                     yield text
             elif tag in BLOCK_TAGS:
                 yield from flush()
-                yield from _walk(child, base_url)
+                if child.text:
+                    pending.append(child.text)
+                stack.append((child, iter(child)))
+                continue
             elif tag == "br":
                 # Two line breaks in a row separate paragraphs in old hand-formatted posts.
                 if child.getprevious() is not None and child.getprevious().tag == "br":
@@ -109,7 +139,6 @@ def _walk(container: HtmlElement, base_url: str) -> Iterator[str]:
                 pending.append("".join(_inline_text(child)))
         if child.tail:
             pending.append(child.tail)
-    yield from flush()
 
 
 def body_paragraphs(container: HtmlElement, base_url: str) -> list[str]:

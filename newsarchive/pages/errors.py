@@ -23,3 +23,21 @@ class IncompleteArticle(ExtractionError):
     """A layout read the page, but a required field (title, date, body) is empty."""
 
     kind = "incomplete"
+
+
+class MalformedPage(ExtractionError):
+    """The HTML parser could not read the whole page (markup nested past its depth limit), so
+    any article taken from it could be cut short."""
+
+    kind = "malformed"
+
+
+class ParserCrashed(ExtractionError):
+    """The parser itself failed on the page (a bug, or input it does not survive).
+
+    `parse_article` turns every unexpected exception into this one, so one bad page is one
+    failure row with its raw page kept, never a crashed crawl; the original exception is chained
+    (`__cause__`) for the traceback.
+    """
+
+    kind = "crash"

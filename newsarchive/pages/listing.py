@@ -22,7 +22,6 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from newsarchive.normalize import (
-    DEFAULT_BASE_URL,
     absolute_url,
     canonical_url,
     decode_html,
@@ -30,6 +29,7 @@ from newsarchive.normalize import (
     is_site_url,
     request_url,
 )
+from newsarchive.site import DEFAULT_BASE_URL
 
 #: Never part of a listing, wherever they appear (site-notes §9.2, §9.7.1, §2.1).
 SCOPE_EXCLUDE = (

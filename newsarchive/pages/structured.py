@@ -13,13 +13,13 @@ from typing import Any
 
 from parsel import Selector
 
-from newsarchive.normalize import clean_text
+from newsarchive.normalize import clean_text, post_id_value
 
 ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle"}
 LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
 
-_SHORTLINK_ID_RE = re.compile(r"[?&]p=(\d+)")
-_BODY_POSTID_RE = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
+_SHORTLINK_ID_RE = re.compile(r"[?&]p=([0-9]+)")
+_BODY_POSTID_RE = re.compile(r"(?:^|\s)postid-([0-9]+)(?:\s|$)")
 # Yoast's twitter:label1 is "Written by", translated on an Indonesian site.
 _WRITTEN_BY_LABELS = {"written by", "ditulis oleh", "penulis"}
 
@@ -34,14 +34,32 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 def _flatten(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, list):
-        return [node for item in data for node in _flatten(item)]
-    if isinstance(data, dict):
-        nodes = [data]
-        if isinstance(data.get("@graph"), list):
-            nodes += _flatten(data["@graph"])
-        return nodes
-    return []
+    """The JSON-LD objects in a script, `@graph` members included, in document order.
+
+    A loop over an explicit stack, not recursion: however deep a (broken or hostile) script
+    nests its lists, walking it cannot exhaust Python's stack.
+    """
+    nodes: list[dict[str, Any]] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            nodes.append(item)
+            if isinstance(item.get("@graph"), list):
+                stack.append(item["@graph"])
+    return nodes
+
+
+def _text(value: Any) -> str:
+    """A JSON-LD value meant as text: strings as they are, numbers as written (a headline such
+    as 2024 printed without quotes), anything else (lists, objects, booleans) ignored."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
 def _names(value: Any) -> list[str]:
@@ -70,9 +88,10 @@ class StructuredData:
         for script in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
             try:
                 data.nodes += _flatten(json.loads(script))
-            except ValueError:
+            except (ValueError, RecursionError):
                 # Broken JSON-LD is a known fault of the site; meta and layout selectors
-                # still carry every field, so it is counted, not fatal.
+                # still carry every field, so it is counted, not fatal. (json gives up on
+                # lists nested deeper than Python's recursion limit with RecursionError.)
                 data.broken_jsonld += 1
         for meta in sel.xpath("//meta[@content]"):
             key = meta.attrib.get("property") or meta.attrib.get("name")
@@ -104,7 +123,7 @@ class StructuredData:
     # --- fields -----------------------------------------------------------------------------
 
     def title(self) -> str | None:
-        return clean_text(self.article.get("headline")) or self.meta.get("og:title") or None
+        return _text(self.article.get("headline")) or self.meta.get("og:title") or None
 
     def byline(self) -> str | None:
         author = self.article.get("author")
@@ -125,19 +144,25 @@ class StructuredData:
             return self.meta.get("twitter:data1") or None
         return None
 
-    def published(self) -> tuple[str, str] | None:
-        """(timestamp, source) from JSON-LD, then meta."""
+    def published(self) -> list[tuple[str, str]]:
+        """Every (timestamp, source) the page gives, JSON-LD first, then meta: the cascade
+        takes the first plausible one."""
+        found = []
         if isinstance(self.article.get("datePublished"), str):
-            return self.article["datePublished"], "jsonld"
+            found.append((self.article["datePublished"], "jsonld"))
         if self.meta.get("article:published_time"):
-            return self.meta["article:published_time"], "meta"
-        return None
+            found.append((self.meta["article:published_time"], "meta"))
+        return found
 
-    def modified(self) -> str | None:
+    def modified(self) -> list[str]:
+        """Modification timestamps, JSON-LD first, then meta."""
+        found = []
         value = self.article.get("dateModified")
         if isinstance(value, str):
-            return value
-        return self.meta.get("article:modified_time")
+            found.append(value)
+        if self.meta.get("article:modified_time"):
+            found.append(self.meta["article:modified_time"])
+        return found
 
     def categories(self) -> list[str]:
         return _names(self.article.get("articleSection"))
@@ -169,8 +194,10 @@ class StructuredData:
         return clean_text(caption) or None if isinstance(caption, str) else None
 
     def post_id(self) -> int | None:
+        """From the shortlink, else the body class; a number no post ID can be is ignored."""
         match = _SHORTLINK_ID_RE.search(self.links.get("shortlink", ""))
-        if match:
-            return int(match[1])
-        match = _BODY_POSTID_RE.search(" ".join(sorted(self.body_classes)))
-        return int(match[1]) if match else None
+        found = post_id_value(match[1]) if match else None
+        if found is None:
+            match = _BODY_POSTID_RE.search(" ".join(sorted(self.body_classes)))
+            found = post_id_value(match[1]) if match else None
+        return found

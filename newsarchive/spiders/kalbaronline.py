@@ -2,14 +2,16 @@
 
 All parsing is delegated to newsarchive.pages; all storage to the pipelines. What the archive
 already holds reaches the spider as one question, `is_known(url)` (archived, or removed by the
-site), answered by the archive pipeline, so this module holds no SQL.
+site), asked of the item pipeline that answers it (an `ArchiveIndex`), so this module holds no
+SQL. Without such a pipeline the spider refuses to start: an update that knew nothing would
+quietly re-crawl the whole site.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import scrapy
@@ -28,8 +30,18 @@ from newsarchive.normalize import (
 )
 from newsarchive.pages import ExtractionError, parse_article
 from newsarchive.pages.listing import parse_listing, parse_section_urls
+from newsarchive.site import DEFAULT_BASE_URL, SECTION_URL_TEMPLATE
 
-Item = CapturedArticle | PageFailure | Request
+Output = CapturedArticle | PageFailure | Request
+
+
+@runtime_checkable
+class ArchiveIndex(Protocol):
+    """What the spider needs to know of the archive; the archive pipeline provides it."""
+
+    def is_known(self, url: str) -> bool:
+        """Archived, or removed by the site: nothing to fetch unless refetching."""
+        ...
 
 
 def _split(values: str | Iterable[str] | None) -> list[str]:
@@ -38,6 +50,11 @@ def _split(values: str | Iterable[str] | None) -> list[str]:
     if isinstance(values, str):
         values = values.split(",")
     return [v.strip() for v in values if v and v.strip()]
+
+
+def _days_ago(days: int) -> date:
+    today = date.today()
+    return today - timedelta(days=days) if days < (today - date.min).days else date.min
 
 
 def _day(value: str | date | None) -> date | None:
@@ -73,8 +90,8 @@ class ArchivedFrontier:
 
 class KalbarOnlineSpider(scrapy.Spider):
     name = "kalbaronline"
-    base_url: str = "https://kalbaronline.com"
-    section_url_template: str = "{base}/category/{slug}/"
+    base_url: str = DEFAULT_BASE_URL
+    section_url_template: str = SECTION_URL_TEMPLATE
 
     def __init__(
         self,
@@ -89,6 +106,12 @@ class KalbarOnlineSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # As given, for the run ledger.
+        self.arguments: dict[str, Any] = {
+            "section": section, "since": since, "until": until, "max_pages": max_pages,
+            "max_articles": max_articles, "refetch": refetch, "incremental": incremental,
+            "recheck_days": recheck_days,
+        }  # fmt: skip
         self.sections = _split(section)
         self.since = _day(since)
         self.until = _day(until)
@@ -98,12 +121,8 @@ class KalbarOnlineSpider(scrapy.Spider):
         # Cron mode: stop a section where the archived frontier is reached (ArchivedFrontier).
         self.incremental = str(incremental).lower() in ("1", "true", "yes")
         # Articles published this recently are fetched again even when archived, to catch edits.
-        self.recheck_since = (
-            date.fromordinal(date.today().toordinal() - int(recheck_days)) if recheck_days else None
-        )
-        # Set by the archive pipeline when it opens: archived, or removed by the site. Without
-        # a pipeline, nothing counts as known.
-        self.is_known: Callable[[str], bool] = lambda url: False
+        self.recheck_since = _days_ago(int(recheck_days)) if recheck_days else None
+        self.archive_index: ArchiveIndex | None = None  # asked for in start()
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
         self.articles_requested = 0
@@ -136,14 +155,28 @@ class KalbarOnlineSpider(scrapy.Spider):
             return section
         return self.section_url_template.format(base=self.base_url, slug=section.strip("/"))
 
+    def is_known(self, url: str) -> bool:
+        assert self.archive_index is not None
+        return self.archive_index.is_known(url)
+
     async def start(self) -> AsyncIterator[Request]:
+        # A runtime-checkable Protocol passes isinstance(), which is all get_item_pipeline()
+        # asks of the class it is given.
+        index = self.crawler.get_item_pipeline(ArchiveIndex)  # type: ignore[type-abstract]
+        if index is None:
+            self.logger.error(
+                "no item pipeline answers is_known(url) (is newsarchive.pipelines.ArchivePipeline "
+                "off?): without it every article would look new; nothing is fetched"
+            )
+            return
+        self.archive_index = index
         if self.sections:
             for section in self.sections:
                 yield self.listing_request(self.section_url(section), page=1)
         else:
             yield Request(f"{self.base_url}/", callback=self.parse_home, errback=self.failed)
 
-    def parse_home(self, response: Response) -> Iterator[Item]:
+    def parse_home(self, response: Response) -> Iterator[Output]:
         self.count_page(response)
         sections = parse_section_urls(response.url, response.body, self.base_url)
         if not sections:
@@ -167,7 +200,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             priority=10,  # listings first: they feed the queue of articles
         )
 
-    def parse_listing(self, response: Response) -> Iterator[Item]:
+    def parse_listing(self, response: Response) -> Iterator[Output]:
         self.count_page(response)
         page = response.meta["page"]
         if "dataloss" in response.flags:
@@ -225,7 +258,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             return True
         return self.incremental and frontier_reached
 
-    def listing_failed(self, failure: Failure) -> Iterator[Item]:
+    def listing_failed(self, failure: Failure) -> Iterator[Output]:
         request = failure.request  # type: ignore[attr-defined]
         status = _status(failure)
         page = request.meta["page"]
@@ -250,7 +283,7 @@ class KalbarOnlineSpider(scrapy.Spider):
 
     # --- articles --------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Item]:
+    def parse_article(self, response: Response) -> Iterator[Output]:
         self.count_page(response)
         fetched_at = datetime.now(UTC)
         raw = response.meta.get("raw", RawRecord())
@@ -263,11 +296,16 @@ class KalbarOnlineSpider(scrapy.Spider):
             article = parse_article(
                 response.url, _text(response), fetched_at, base_url=self.base_url
             )
-        except (ExtractionError, ValueError) as exc:
+        except ExtractionError as exc:  # every parser failure arrives as one (ParserCrashed)
+            reason = f"{type(exc).__name__}: {exc}"
+            if exc.kind == "crash":  # ParserCrashed
+                # A parser bug, not a page fault: one line to see, the traceback for debugging.
+                self.logger.warning("parser crashed on %s: %s", response.url, reason)
+                self.logger.debug("traceback of the crash on %s", response.url, exc_info=True)
             yield PageFailure(
                 url=response.url,
                 stage="parse",
-                reason=f"{type(exc).__name__}: {exc}",
+                reason=reason,
                 http_status=response.status,
                 article_url=response.meta.get("canonical"),
                 raw=raw,
@@ -288,7 +326,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             raw=response.meta.get("raw", RawRecord()),
         )
 
-    def failed(self, failure: Failure) -> Iterator[Item]:
+    def failed(self, failure: Failure) -> Iterator[Output]:
         request = failure.request  # type: ignore[attr-defined]
         reason = _reason(failure)
         # After redirects, record the URL that was asked for, and say where it led.

@@ -42,13 +42,13 @@ def content_hash(article: Article) -> str:
 class Archive:
     """One archive file. Not thread-safe: one per process, used from the crawl's thread."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.path)
         self.db.enable_wal()
-        # A second process (a reader, or a run waiting on the lock) retries instead of failing.
-        self.db.execute("PRAGMA busy_timeout = 10000")
+        # Another connection's write (a reader's checkpoint, an analyst's transaction) is
+        # waited for this many seconds instead of failing at once.
+        self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         self.db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(self.db)
 

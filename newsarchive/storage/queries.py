@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,6 +24,9 @@ EXPORT_COLUMNS = (
     "last_changed_at", "parser_version",
 )  # fmt: skip
 LIST_COLUMNS = ("categories", "tags")
+
+# The largest number SQLite takes as an INTEGER (signed 64 bits): the ceiling for `--limit`.
+SQLITE_MAX_INT = 2**63 - 1
 
 # Words as FTS5's unicode61 tokenizer sees them; a trailing * asks for a prefix match.
 _WORD_RE = re.compile(r"[^\W_]+\*?", re.UNICODE)
@@ -40,6 +45,36 @@ _FILTERS = """
 
 class EmptyQuery(ValueError):
     """The search text holds no word to search for."""
+
+
+class NotAnArchive(ValueError):
+    """The file given as the archive is not one (not SQLite, or SQLite without `articles`)."""
+
+
+def check_archive(path: str | Path) -> None:
+    """Raise NotAnArchive unless `path` is an SQLite file holding an `articles` table.
+
+    Looks through a read-only connection, so a CSV file, a directory or `/dev/null` given as
+    `--db` is neither written to nor gets a journal beside it (a read-write open would start by
+    switching the file to WAL)."""
+    path = Path(path)
+    if path.is_dir():
+        raise NotAnArchive(f"{path} is a directory, not an archive")
+    if not path.is_file():  # a FIFO would block the open; /dev/null is no archive either
+        raise NotAnArchive(f"{path} is not a newsarchive archive (not a regular file)")
+    try:
+        uri = path.resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            row = conn.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'articles'"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise NotAnArchive(f"{path} is not a newsarchive archive ({exc})") from None
+    if row is None:
+        raise NotAnArchive(f"{path} is not a newsarchive archive (no articles table)")
 
 
 def fts_query(text: str) -> str:
@@ -63,10 +98,17 @@ class Filters:
     def params(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat() if self.since else None,
-            # Inclusive of the whole last day, in the site's local time (dates are +07:00).
-            "until": (self.until + timedelta(days=1)).isoformat() if self.until else None,
+            "until": self._before(),
             "section": self.section,
         }
+
+    def _before(self) -> str | None:
+        """The exclusive upper bound: the day after `until`, so the whole last day is included
+        (in the site's local time: stored dates are +07:00). No day follows 9999-12-31, and
+        every stored date (a four-digit year) is on or before it: no bound then."""
+        if self.until is None or self.until == date.max:
+            return None
+        return (self.until + timedelta(days=1)).isoformat()
 
 
 def search(
@@ -81,6 +123,7 @@ def search(
         where articles_fts match :query and {_FILTERS}
         order by {order} limit :limit
     """
+    limit = min(limit, SQLITE_MAX_INT)  # a larger Python int does not fit an SQLite INTEGER
     params = {"query": fts_query(text), "limit": limit, **filters.params()}
     return list(db.query(sql, params))
 

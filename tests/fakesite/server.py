@@ -34,9 +34,12 @@ class _Rule:
     status: int = 0
     seconds: float = 0.0
     to: str = ""
+    body: bytes = b""  # serve: the body to answer with (`to` holds its Content-Type)
 
 
-_KINDS = ("remove", "redirect", "fail", "rate_limit", "delay", "truncate", "wrong_charset")
+_KINDS = (
+    "remove", "redirect", "fail", "rate_limit", "delay", "truncate", "wrong_charset", "serve",
+)  # fmt: skip
 _REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
             503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
 
@@ -236,6 +239,19 @@ class FakeSite:
         """Answer 404 (a removed post; it also leaves `expected_articles`)."""
         self._set("remove", path, _Rule(times))
 
+    def serve(
+        self,
+        path: Ref,
+        body: str | bytes,
+        content_type: str = HTML,
+        times: int | None = None,
+    ) -> None:
+        """Answer 200 with `body` (str: sent as UTF-8) instead of what the replica has there.
+        Knobs answering something else (remove, redirect, fail, rate_limit) take precedence;
+        delay and truncate still apply."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self._set("serve", path, _Rule(times, to=content_type, body=data))
+
     def clear_knobs(self) -> None:
         with self._lock:
             for rules in self._rules.values():
@@ -279,6 +295,10 @@ class FakeSite:
             retry = f"{rule.seconds:g}"
             body = b"<html><body><h1>429 Too Many Requests</h1></body></html>"
             return Response(429, body, HTML, [("Retry-After", retry)]), seconds, False
+        rule = self._take("serve", target)
+        if rule:
+            response = Response(200, rule.body, rule.to)
+            return response, seconds, self._take("truncate", target) is not None
         try:
             response = self.router.handle(target)
         except Exception:
