@@ -14,7 +14,6 @@ import os
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -23,6 +22,7 @@ from scrapy.http import Request, Response
 
 from newsarchive.items import RawRecord
 from newsarchive.ledger import halt
+from newsarchive.normalize import absolute_url, split_url
 from newsarchive.storage.faults import halting_error
 from newsarchive.storage.warc import Capture, WarcStore, warc_dir
 
@@ -100,8 +100,11 @@ class OffsiteRedirectGuard:
         location = response.headers.get(b"Location")
         if not (300 <= response.status < 400 and location):
             return response
-        target = urljoin(request.url, location.decode("latin-1"))
-        host = (urlsplit(target).hostname or "").lower()
+        target = absolute_url(location.decode("latin-1"), request.url)
+        parts = split_url(target) if target else None
+        if target is None or parts is None:
+            raise IgnoreRequest(f"redirect to a location that is no URL: {location!r}")
+        host = (parts.hostname or "").lower()
         allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
         # Not scrapy.utils.url.url_is_from_any_domain: it compares the netloc, port included,
         # so a site on 127.0.0.1:PORT would be offsite to itself.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from dateparser.date import DateDataParser
 from w3lib.encoding import html_to_unicode
@@ -21,8 +21,24 @@ _PERMALINK_RE = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([^/?#]+)(?:/amp)?/?$")
 _AMP_SUFFIX_RE = re.compile(r"(?:/amp)+/?$")
 
 
-def _site_host(base_url: str) -> str:
-    return (urlsplit(base_url).hostname or "").lower().removeprefix("www.")
+def split_url(url: str) -> SplitResult | None:
+    """`url` split into its parts, or None when urllib cannot split it.
+
+    Pages carry links urllib refuses (`http://[kalbaronline.com/…`, an unclosed IPv6 bracket;
+    `http://]x`; a bracketed host that is no IP address; a host NFKC turns into `/` or `@`):
+    they lead nowhere, so they are no site URL, no article and no link. Every URL a page
+    supplies is split here, never with a bare urlsplit.
+    """
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def _site_host(url: str) -> str | None:
+    """The URL's host, lowercased, without `www.`; None when the URL cannot be split."""
+    parts = split_url(url)
+    return None if parts is None else (parts.hostname or "").lower().removeprefix("www.")
 
 
 def is_site_url(url: str, base_url: str = DEFAULT_BASE_URL) -> bool:
@@ -30,14 +46,17 @@ def is_site_url(url: str, base_url: str = DEFAULT_BASE_URL) -> bool:
 
     Links to the real site's host count too when crawling a replica: saved pages and replicas
     carry absolute kalbaronline.com links, and they mean the replica's copy of the article.
+    A URL that cannot be split is on no site.
     """
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return host in {_site_host(base_url), _site_host(DEFAULT_BASE_URL)}
+    host = _site_host(url)
+    return host is not None and host in {_site_host(base_url), _site_host(DEFAULT_BASE_URL)}
 
 
 def permalink_date(url: str) -> tuple[int, int, int] | None:
-    """The (year, month, day) in an article permalink's path, or None for other URLs."""
-    match = _PERMALINK_RE.match(urlsplit(url).path)
+    """The (year, month, day) in an article permalink's path, or None for other URLs (and for
+    URLs that cannot be split)."""
+    parts = split_url(url)
+    match = _PERMALINK_RE.match(parts.path) if parts is not None else None
     if not match:
         return None
     year, month, day = int(match[1]), int(match[2]), int(match[3])
@@ -57,18 +76,17 @@ def canonical_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
     Site URLs take the base URL's scheme and host (so `www.`, `http://` and bare-host links
     are one article); the `/amp/` endpoint, query strings (`?pgrelated=…`, `?page123=…`) and
     fragments are dropped; the path always ends with a slash. URLs of other hosts keep their
-    host but are otherwise normalised the same way.
+    host but are otherwise normalised the same way. A URL that cannot be split names no page,
+    so it is returned as written (stripped).
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    parts = split_url(url)
+    if parts is None:
+        return url
     path = _AMP_SUFFIX_RE.sub("", parts.path) or "/"
     if not path.endswith("/"):
         path += "/"
-    if is_site_url(url, base_url):
-        base = urlsplit(base_url)
-        scheme, netloc = base.scheme.lower(), base.netloc.lower()
-    else:
-        scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
-    return urlunsplit((scheme, netloc, path, "", ""))
+    return urlunsplit((*_scheme_and_host(url, parts, base_url), path, "", ""))
 
 
 def request_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -76,18 +94,25 @@ def request_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
 
     The scheme and host follow the base URL (a crawl of a replica stays on the replica), but the
     path keeps the site's own trailing-slash style so the crawler pays no redirect per article.
+    A URL that cannot be split is returned as written (stripped), like `canonical_url`.
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    parts = split_url(url)
+    if parts is None:
+        return url
     had_slash = parts.path.endswith("/")
     path = _AMP_SUFFIX_RE.sub("", parts.path) or "/"
     if had_slash and not path.endswith("/"):
         path += "/"
-    if is_site_url(url, base_url):
-        base = urlsplit(base_url)
-        scheme, netloc = base.scheme.lower(), base.netloc.lower()
-    else:
-        scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
-    return urlunsplit((scheme, netloc, path, "", ""))
+    return urlunsplit((*_scheme_and_host(url, parts, base_url), path, "", ""))
+
+
+def _scheme_and_host(url: str, parts: SplitResult, base_url: str) -> tuple[str, str]:
+    """Lowercased scheme and host for `url` (split as `parts`): the base URL's for a site URL,
+    its own otherwise."""
+    base = split_url(base_url) if is_site_url(url, base_url) else None
+    host = parts if base is None else base
+    return host.scheme.lower(), host.netloc.lower()
 
 
 _PAGED_RE = re.compile(r"/page/(\d+)(/?)$")
@@ -109,9 +134,13 @@ def following_listing_page(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
-def absolute_url(href: str, page_url: str) -> str:
-    """Resolve `href` against the page it appeared on."""
-    return urljoin(page_url, href.strip())
+def absolute_url(href: str, page_url: str) -> str | None:
+    """Resolve `href` against the page it appeared on; None when either cannot be split (a link
+    to nowhere, dropped like any other non-link)."""
+    href = href.strip()
+    if split_url(href) is None or split_url(page_url) is None:
+        return None
+    return urljoin(page_url, href)
 
 
 # --- text ----------------------------------------------------------------------------------

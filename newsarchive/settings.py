@@ -5,6 +5,8 @@ the same.
 """
 
 # Lower-case: Scrapy takes every upper-case name of this module as a setting.
+from importlib.util import find_spec as _find_spec
+
 from newsarchive import site as _site
 
 BOT_NAME = "newsarchive"
@@ -55,6 +57,14 @@ NEWSARCHIVE_RAW = True
 NEWSARCHIVE_WARC_DIR = None
 NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 DOWNLOAD_TIMEOUT = 30
+# Only the content codings the WARC reader (newsarchive.storage.warc) decodes again, offline:
+# Scrapy would also offer zstd where backports.zstd is installed, and a page stored that way
+# could not be re-parsed.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "id,en;q=0.8",
+    "Accept-Encoding": "gzip, deflate" + (", br" if _find_spec("brotli") else ""),
+}
 # The run's budget (README, "Limits"). This many downloads in a row failing for good (after
 # their retries) with no answer from the site in between: the site is down, the run stops with
 # finish reason `site_unreachable`. 0 turns it off.

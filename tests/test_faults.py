@@ -280,6 +280,7 @@ def test_size_capped_pages_and_refused_redirects_fail_the_run_like_timeouts(
             "size cap": (lambda: site.serve(target, "<p>" + "x" * 3_000_000 + "</p>"),
                          ("-s", "DOWNLOAD_MAXSIZE=1000000")),
             "offsite redirect": (lambda: site.redirect(target, "http://offsite.invalid/x/"), ()),
+            "redirect to no URL": (lambda: site.redirect(target, "http://[broken/x/"), ()),
             "timeout": (lambda: site.delay(target, 3),
                         ("-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0")),
         }  # fmt: skip
@@ -292,7 +293,7 @@ def test_size_capped_pages_and_refused_redirects_fail_the_run_like_timeouts(
             assert "Traceback" not in done.stderr, done.stderr[-3000:]
             codes[name] = done.returncode
             assert [r["url"] for r in rows(db, "select url from failures where http_status is null")]
-    assert codes == {"size cap": 1, "offsite redirect": 1, "timeout": 1}
+    assert codes == {"size cap": 1, "offsite redirect": 1, "redirect to no URL": 1, "timeout": 1}
 
 
 def test_a_listed_404_alone_is_the_sites_business(tmp_path: Path) -> None:

@@ -485,6 +485,64 @@ def test_listing_is_frozen() -> None:
         listing.next_page = "x"  # type: ignore[misc]
 
 
+# Hrefs urllib cannot split ("Invalid IPv6 URL"): links to nowhere, dropped like any non-link.
+UNSPLITTABLE = [
+    "http://[kalbaronline.com/2026/02/18/rusak/",
+    "//[kalbaronline.com/2026/02/18/rusak/",
+    "http://[::1",
+    "http://]x",
+    "https://[kalbaronline.com]/pontianak/page/2",
+]
+
+
+@pytest.mark.parametrize("href", UNSPLITTABLE)
+def test_an_article_link_that_cannot_be_split_is_dropped(href: str) -> None:
+    html = page(card(href) + card(POST) + f'<a href="{href}">x</a>' + card(OTHER))
+    assert urls_of(html) == [POST, OTHER]
+
+
+@pytest.mark.parametrize("href", UNSPLITTABLE)
+def test_a_newkarma_card_link_that_cannot_be_split_is_dropped(href: str) -> None:
+    html = newkarma_page(
+        newkarma_card(href, f"{SITE}/2024/09/21/a/")
+        + newkarma_card(None, href, body=f"{SITE}/2024/09/20/b/?pgrelated=2")
+        + newkarma_card(None, href)
+    )
+    assert urls_of(html) == [f"{SITE}/2024/09/21/a/", f"{SITE}/2024/09/20/b/"]
+
+
+@pytest.mark.parametrize("href", UNSPLITTABLE)
+def test_a_next_link_that_cannot_be_split_is_ignored_and_the_cascade_continues(href: str) -> None:
+    html = page(
+        card(POST)
+        + f'<a rel="next" href="{href}">Next</a>'
+        + f'<div class="pagination"><a href="{href}">2</a><a href="{PAGE}/page/2">2</a></div>',
+        head=f'<link rel="next" href="{href}">',
+    )
+    assert next_of(html) == f"{PAGE}/page/2"
+
+
+@pytest.mark.parametrize("href", UNSPLITTABLE)
+def test_a_base_href_that_cannot_be_split_is_ignored(href: str) -> None:
+    html = page(
+        '<a href="/2026/02/20/berita-satu">x</a><a class="next page-numbers" href="page/2">2</a>',
+        head=f'<base href="{href}">',
+    )
+    listing = parse_listing(f"{SITE}/pontianak/", html)
+    assert listing.article_urls == [POST]
+    assert listing.next_page == f"{SITE}/pontianak/page/2"
+
+
+@pytest.mark.parametrize("href", UNSPLITTABLE)
+def test_a_section_link_that_cannot_be_split_is_dropped(href: str) -> None:
+    html = page(
+        f'<nav id="site-navigation"><a href="{href}">Rusak</a>'
+        f'<a href="{SITE}/category/pontianak/">P</a></nav>'
+        f'<div><a href="{href}">Rusak</a></div>'
+    )
+    assert parse_section_urls(f"{SITE}/", html) == [f"{SITE}/category/pontianak/"]
+
+
 # --------------------------------------------------------------------------------------------
 # Sections from the navigation
 # --------------------------------------------------------------------------------------------

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newsarchive.normalize import (
+    SITE_TZ,
+    absolute_url,
     canonical_url,
     clean_byline,
     clean_text,
     dateline_place,
     is_article_url,
+    is_site_url,
     parse_iso,
     parse_visible_date,
     permalink_date,
+    plausible_date,
     reporter_signoff,
     request_url,
+    split_url,
     to_site_iso,
     url_date,
 )
@@ -106,6 +112,58 @@ def test_request_url(url: str, expected: str) -> None:
 )
 def test_is_article_url(url: str, expected: bool) -> None:
     assert is_article_url(url) is expected
+
+
+# Links urllib cannot split (`ValueError` from urlsplit): an unclosed or a stray bracket, a
+# bracketed host that is no IP address, a host that NFKC turns into URL delimiters.
+UNSPLITTABLE = [
+    "http://[kalbaronline.com/2020/01/01/lain/",
+    "//[kalbaronline.com/2020/01/01/lain/",
+    "http://[::1",
+    "http://]x",
+    "https://]kalbaronline.com[/2020/01/01/lain/",
+    "https://[kalbaronline.com]/2020/01/01/lain/",
+    "https://kalbaronline\u2100.com/2020/01/01/lain/",
+]
+
+
+@pytest.mark.parametrize("url", UNSPLITTABLE)
+def test_split_url_is_none_for_a_url_urllib_cannot_split(url: str) -> None:
+    with pytest.raises(ValueError):
+        urlsplit(url)
+    assert split_url(url) is None
+
+
+@pytest.mark.parametrize("url", [CANON, "http://[::1]/2020/01/01/lain/", "/2020/01/01/lain", ""])
+def test_split_url_splits_what_urllib_splits(url: str) -> None:
+    assert split_url(url) == urlsplit(url)
+
+
+@pytest.mark.parametrize("url", UNSPLITTABLE)
+def test_a_url_that_cannot_be_split_is_no_site_url_no_article_and_no_date(url: str) -> None:
+    assert is_site_url(url) is False
+    assert is_site_url(url, "http://127.0.0.1:8080") is False
+    assert is_article_url(url) is False
+    assert permalink_date(url) is None
+    assert url_date(url) is None
+    # No permalink, so only the sane window decides.
+    assert plausible_date(datetime(2020, 1, 1, tzinfo=SITE_TZ), FETCHED, url) is True
+
+
+@pytest.mark.parametrize("url", UNSPLITTABLE)
+def test_a_url_that_cannot_be_split_resolves_to_nothing(url: str) -> None:
+    assert absolute_url(" ../lain/ ", CANON) == "https://kalbaronline.com/2019/05/23/lain/"
+    assert absolute_url(url, CANON) is None
+    assert absolute_url(f"  {url} ", CANON) is None
+    assert absolute_url("/2020/01/01/lain/", url) is None  # no page to resolve against
+
+
+@pytest.mark.parametrize("url", UNSPLITTABLE)
+def test_a_url_that_cannot_be_split_is_its_own_canonical_and_request_url(url: str) -> None:
+    # It names no page of any host, so there is nothing to normalise: it stays as written.
+    assert canonical_url(f" {url} ") == url
+    assert request_url(f" {url} ") == url
+    assert canonical_url(url, "http://127.0.0.1:8080") == url
 
 
 slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,40}", fullmatch=True)

@@ -1,13 +1,16 @@
 """Pages that used to crash the parser (issue 10, item 4).
 
 Each bad input either parses sensibly (an impossible date is not the publication date, a post ID
-no SQLite integer holds is no post ID) or fails as one ExtractionError with a clear reason;
-whatever is left crashing becomes ParserCrashed, so the crawl records a `parse` failure with the
-raw page and goes on, and `extract` prints one line instead of a traceback.
+no SQLite integer holds is no post ID, a link urllib cannot split is no link) or fails as one
+ExtractionError with a clear reason. Whatever might still crash becomes ParserCrashed, so the
+crawl records a `parse` failure with the raw page and goes on, and `extract` prints one line
+instead of a traceback; no known input crashes any more, so that safety net is tested with a
+parser made to raise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -45,11 +48,19 @@ THEME_TIME = (
 )
 H1 = '<h1 class="entry-title">Banjir Ketapang</h1>'
 DEEP = 100_000
-# An href urllib cannot split ("Invalid IPv6 URL"): a real crash of the parser today (the
-# related-link filter asks whether the link is one of the site's articles). If the parser ever
-# learns to survive it, pick another input that still crashes, or keep only the unit tests of
-# the safety net below.
-CRASHING_LINK = '<p><a href="http://[kalbaronline.com/2020/01/01/lain/">Tautan rusak</a></p>'
+# An href urllib cannot split ("Invalid IPv6 URL"). It used to crash the parser (the related-link
+# filter asks whether a paragraph's one link is another article of the site) and so lose the
+# whole article; it is no link to anywhere, so its paragraph is ordinary text.
+BROKEN_LINK = '<p><a href="http://[kalbaronline.com/2020/01/01/lain/">Tautan rusak</a></p>'
+BROKEN_LINK_TEXT = "Tautan rusak"
+FIRST, REST = BODY.split("\n", 1)
+# The broken link between the dateline and the rest, so the dateline and sign-off stay put.
+BODY_WITH_BROKEN_LINK = FIRST + BROKEN_LINK + REST
+PARAGRAPHS = [
+    "KalbarOnline, Ketapang – Banjir merendam tiga kecamatan pada Senin (1/11/2021).",
+    "Warga mengungsi ke tempat yang lebih tinggi.",
+    "(Adi LC)",
+]
 
 
 def page(
@@ -337,15 +348,51 @@ def test_jsonld_nested_deep_but_valid_is_still_read() -> None:
     assert (article.published_at, article.date_source) == ("2021-11-01T09:15:00+07:00", "jsonld")
 
 
+# --- links urllib cannot split -------------------------------------------------------------
+
+
+def test_a_link_urllib_cannot_split_is_plain_text_and_the_article_parses() -> None:
+    article = parse_article(URL, page(body=BODY_WITH_BROKEN_LINK), FETCHED)
+    # Not a link to another article of the site, so not a related link: its text stays.
+    assert article.body.split("\n\n") == [PARAGRAPHS[0], BROKEN_LINK_TEXT, *PARAGRAPHS[1:]]
+    clean = parse_article(URL, page(), FETCHED)
+    assert dataclasses.replace(article, body=clean.body) == clean
+
+
+@pytest.mark.parametrize(
+    "href", ["http://[kalbaronline.com/2020/01/01/lain/", "http://[::1", "http://]x"]
+)
+def test_links_urllib_cannot_split_anywhere_on_the_page_lose_nothing(href: str) -> None:
+    related = f'<p><strong>Baca Juga : <a href="{href}">Lain</a></strong></p>'
+    inline = f'<p>Warga <a href="{href}">mengungsi</a> ke tempat yang lebih tinggi.</p>'
+    body = f"{FIRST}{related}{inline}<p>(Adi LC)</p>"
+    html = page(body=body).replace("<aside>", f'<aside><a href="{href}">x</a>')
+    article = parse_article(URL, html, FETCHED)
+    assert article.body.split("\n\n") == PARAGRAPHS
+    assert (article.dateline, article.reporter) == ("Ketapang", "Adi LC")
+
+
+@pytest.mark.parametrize(
+    ("attrs", "image_url"),
+    [
+        ('src="http://[kalbaronline.com/wp-content/uploads/foto.jpg"', None),
+        ('src="http://]x"', None),
+        # A broken lazy-load URL gives way to the next one the image has.
+        ('data-src="http://[::1" src="/wp-content/uploads/foto.jpg"',
+         "https://kalbaronline.com/wp-content/uploads/foto.jpg"),
+    ],
+)  # fmt: skip
+def test_a_lead_image_url_urllib_cannot_split_is_no_image_url(
+    attrs: str, image_url: str | None
+) -> None:
+    featured = f'<div class="gmr-featured-wrap"><figure><img {attrs}></figure></div>'
+    html = page().replace('<div class="entry-content', featured + '<div class="entry-content')
+    article = parse_article(URL, html, FETCHED)
+    assert article.image_url == image_url
+    assert article.body.split("\n\n") == PARAGRAPHS
+
+
 # --- the safety net -----------------------------------------------------------------------
-
-
-def test_a_genuine_crash_becomes_parser_crashed() -> None:
-    with pytest.raises(ParserCrashed) as caught:
-        parse_article(URL, page(body=BODY + CRASHING_LINK), FETCHED)
-    assert str(caught.value) == "ValueError: Invalid IPv6 URL"
-    assert isinstance(caught.value.__cause__, ValueError)
-    assert caught.value.kind == "crash"
 
 
 @pytest.mark.parametrize(
@@ -371,6 +418,7 @@ def test_any_exception_while_parsing_becomes_parser_crashed(
     with pytest.raises(ParserCrashed) as caught:
         parse_article(URL, page(), FETCHED)
     assert isinstance(caught.value, ExtractionError)
+    assert caught.value.kind == "crash"
     assert str(caught.value) == reason
     assert "\n" not in str(caught.value)
     assert caught.value.__cause__ is error
@@ -421,21 +469,27 @@ def _response(html: str) -> Any:
 
 
 def test_the_spider_logs_a_crash_as_one_warning_and_the_traceback_at_debug(
-    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    def explode(self: ArticlePage) -> list[str]:
+        raise TypeError("expected string or bytes-like object, got 'int'")
+
+    monkeypatch.setattr(ArticlePage, "paragraphs", explode)
     spider = _spider()
     caplog.set_level(logging.DEBUG, logger=spider.name)
-    out = list(spider.parse_article(_response(page(body=BODY + CRASHING_LINK))))
+    out = list(spider.parse_article(_response(page())))
     assert len(out) == 1 and isinstance(out[0], PageFailure)
     assert (out[0].stage, out[0].url, out[0].article_url) == ("parse", URL, URL)
-    assert out[0].reason == "ParserCrashed: ValueError: Invalid IPv6 URL"
+    assert out[0].reason == (
+        "ParserCrashed: TypeError: expected string or bytes-like object, got 'int'"
+    )
     records = [r for r in caplog.records if r.name == spider.name]
     warnings = [r for r in records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and warnings[0].exc_info is None
     assert URL in warnings[0].getMessage() and out[0].reason in warnings[0].getMessage()
     debug = [r for r in records if r.levelno == logging.DEBUG and r.exc_info]
     assert len(debug) == 1
-    assert isinstance(debug[0].exc_info[1].__cause__, ValueError)
+    assert isinstance(debug[0].exc_info[1].__cause__, TypeError)
     assert not [r for r in records if r.levelno > logging.WARNING]
 
 
@@ -461,7 +515,7 @@ CLI_PAGES = {
         article_id="post-99999999999999999999999",
     ),
     "nested_divs": page(body=nested(BODY)),
-    "crash": page(body=BODY + CRASHING_LINK),
+    "broken_link": page(body=BODY_WITH_BROKEN_LINK),
 }
 CLI_EXPECTED: dict[str, dict[str, Any] | str] = {
     "date_9999": {"published_at": "2021-11-01T10:00:00+07:00", "date_source": "time"},
@@ -469,7 +523,11 @@ CLI_EXPECTED: dict[str, dict[str, Any] | str] = {
     "numeric_headline": {"title": "12345"},
     "huge_post_id": {"post_id": None},
     "nested_divs": "nested",  # exit 1, this word in the one stderr line
-    "crash": "ValueError: Invalid IPv6 URL",
+    "broken_link": {
+        "body": "\n\n".join([PARAGRAPHS[0], BROKEN_LINK_TEXT, *PARAGRAPHS[1:]]),
+        "dateline": "Ketapang",
+        "reporter": "Adi LC",
+    },
 }
 
 
@@ -505,6 +563,8 @@ class Crawled:
 
 
 ENTRY_CONTENT = r'(<div class="entry-content entry-content-single"[^>]*>)'
+# The article text's first paragraph, right after the container opens.
+FIRST_PARAGRAPH = ENTRY_CONTENT[:-1] + r"\s*<p>(?:(?!</p>).)*</p>)"
 
 
 def _replace(html: str, pattern: str, replacement: str) -> str:
@@ -523,14 +583,14 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             if a.has_amp and "ld+json" in pages[a.path] and len(site.expected(a)["categories"]) == 1
         ]  # fmt: skip
         assert len(usable) >= 4
-        bad = dict(zip(["nested", "crash", "post_id", "date"], usable[-4:], strict=True))
+        bad = dict(zip(["nested", "broken_link", "post_id", "date"], usable[-4:], strict=True))
         html = {kind: pages[a.path] for kind, a in bad.items()}
         post_id = str(site.expected(bad["post_id"])["post_id"])
         served = {
             # 100,000 nested divs opening the article text: the parser keeps ~2,000 levels.
             "nested": _replace(html["nested"], ENTRY_CONTENT, r"\1" + "<div>" * DEEP),
-            # A link urllib cannot split: a genuine crash of the parser.
-            "crash": _replace(html["crash"], ENTRY_CONTENT, r"\1" + CRASHING_LINK),
+            # A link urllib cannot split, after the first paragraph: one more paragraph of text.
+            "broken_link": _replace(html["broken_link"], FIRST_PARAGRAPH, r"\1" + BROKEN_LINK),
             # Every post ID on the page (shortlink, body class, article id) is 25 digits long.
             "post_id": _replace(html["post_id"], rf"(\?p=|postid-|post-){post_id}\b", r"\g<1>" + "9" * 25),
             "date": _replace(
@@ -550,48 +610,56 @@ def test_the_crawl_goes_on_and_exits_1_without_a_traceback(crawled: Crawled) -> 
     assert crawled.done.stdout.strip().startswith("newsarchive crawl:")
 
 
-@pytest.mark.parametrize(
-    ("kind", "reason"),
-    [
-        ("nested", "MalformedPage: markup nested 2048 or more levels deep"),
-        ("crash", "ParserCrashed: ValueError: Invalid IPv6 URL"),
-    ],
-)
 def test_a_page_that_cannot_be_parsed_is_a_parse_failure_with_its_raw_page(
-    crawled: Crawled, kind: str, reason: str
+    crawled: Crawled,
 ) -> None:
-    article = crawled.bad[kind]
+    article = crawled.bad["nested"]
     url = crawled.site.expected(article)["url"]
     failures = [f for f in rows(crawled.db, "select * from failures") if f["article_url"] == url]
     assert [f["stage"] for f in failures] == ["parse"], failures
     failure = failures[0]
     assert failure["url"] == crawled.site.url(article)
+    reason = "MalformedPage: markup nested 2048 or more levels deep"
     assert failure["reason"].startswith(reason), failure["reason"]
     assert "\n" not in failure["reason"]
     assert failure["warc_file"] and failure["warc_offset"] is not None
     raw = read_page(crawled.db.parent / "warc" / failure["warc_file"], failure["warc_offset"])
-    assert raw.body == crawled.served[kind]
+    assert raw.body == crawled.served["nested"]
     assert rows(crawled.db, "select url from articles where url = ?", url) == []
 
 
-def test_a_crash_is_one_warning_line_naming_the_page(crawled: Crawled) -> None:
-    url = crawled.site.url(crawled.bad["crash"])
-    lines = [line for line in crawled.done.stderr.splitlines() if "crash" in line.lower()]
-    assert len(lines) == 1, crawled.done.stderr[-3000:]
-    assert "WARNING" in lines[0]
-    assert url in lines[0]
-    assert "ParserCrashed: ValueError: Invalid IPv6 URL" in lines[0]
+def _with_broken_link(expected: dict[str, Any]) -> dict[str, Any]:
+    """What the replica's article becomes with the broken link's paragraph after its first."""
+    first, *rest = expected["body"].split("\n\n")
+    body = "\n\n".join([first, BROKEN_LINK_TEXT, *rest])
+    return {"body": body, "word_count": len(body.split())}
+
+
+def test_the_page_with_a_link_urllib_cannot_split_is_stored_as_an_article(
+    crawled: Crawled,
+) -> None:
+    expected = crawled.site.expected(crawled.bad["broken_link"])
+    url = expected["url"]
+    assert rows(crawled.db, "select * from failures where article_url = ?", url) == []
+    stored = rows(crawled.db, "select body, word_count from articles where url = ?", url)
+    assert [dict(r) for r in stored] == [_with_broken_link(expected)]
+    page_url = crawled.site.url(crawled.bad["broken_link"])
+    warned = [line for line in crawled.done.stderr.splitlines() if page_url in line]
+    assert not [line for line in warned if "WARNING" in line or "ERROR" in line], warned
 
 
 def test_every_other_article_is_stored_as_the_replica_has_it(crawled: Crawled) -> None:
-    failed = {crawled.site.expected(crawled.bad[k])["url"] for k in ("nested", "crash")}
-    expected = {a["url"]: a for a in crawled.site.expected_articles() if a["url"] not in failed}
+    failed = crawled.site.expected(crawled.bad["nested"])["url"]
+    expected = {a["url"]: a for a in crawled.site.expected_articles() if a["url"] != failed}
     stored = {r["url"]: r for r in rows(crawled.db, "select * from articles")}
     assert set(stored) == set(expected)
-    # The huge post ID is no post ID; the year-9999 JSON-LD date gives way to the meta date.
+    # The huge post ID is no post ID; the year-9999 JSON-LD date gives way to the meta date;
+    # the broken link's paragraph is one more paragraph of text, nothing else changes.
+    broken = crawled.site.expected(crawled.bad["broken_link"])
     exceptions = {
         crawled.site.expected(crawled.bad["post_id"])["url"]: {"post_id": None},
         crawled.site.expected(crawled.bad["date"])["url"]: {"date_source": "meta"},
+        broken["url"]: _with_broken_link(broken),
     }
     mismatches = []
     for url, want in expected.items():

@@ -368,3 +368,13 @@ def test_bounded_decoding_gives_what_warcio_gives(warcs: Warcs, tmp_path: Path) 
             expected = next(iter(ArchiveIterator(stream))).content_stream().read()
         assert body == expected, name
         assert body == html or name in ("gzip cut short", "unknown"), name
+
+
+def test_the_crawl_asks_only_for_codings_the_warc_reader_decodes() -> None:
+    from newsarchive.crawl import crawl_settings
+    from newsarchive.storage.warc import _Decoder
+
+    offered = crawl_settings({}).getdict("DEFAULT_REQUEST_HEADERS")["Accept-Encoding"]
+    codings = [c.strip() for c in offered.split(",")]
+    assert "zstd" not in codings
+    assert all(_Decoder.for_encoding(c) is not None for c in codings), codings

@@ -153,11 +153,14 @@ class ArticlePage:
         return body_paragraphs(container, self.page.base_url) if container is not None else []
 
     def image_url(self) -> str | None:
+        """The first image URL that resolves; a placeholder or a URL that cannot be split is
+        skipped."""
         for node in self.first(self.IMAGE):
             for attr in ("data-src", "data-lazy-src", "src", "content", "href"):
                 value = (node.attrib.get(attr) or "").strip()
-                if value and not _PLACEHOLDER_IMAGE_RE.search(value):
-                    return absolute_url(value, self.page.url)
+                usable = value and not _PLACEHOLDER_IMAGE_RE.search(value)
+                if usable and (url := absolute_url(value, self.page.url)):
+                    return url
         return None
 
     def image_caption(self) -> str | None:

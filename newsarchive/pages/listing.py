@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlunsplit
 
 from lxml.html import HtmlElement
 from parsel import Selector
@@ -28,6 +28,7 @@ from newsarchive.normalize import (
     is_article_url,
     is_site_url,
     request_url,
+    split_url,
 )
 from newsarchive.site import DEFAULT_BASE_URL
 
@@ -129,9 +130,9 @@ class _Doc:
         return [s for s in items if s.root in within]
 
     def url(self, page_url: str) -> str:
-        """The URL relative links resolve against (``<base href>`` when present)."""
+        """The URL relative links resolve against (``<base href>`` when present and usable)."""
         base = self.select("base[href]")
-        return urljoin(page_url, base[0].attrib["href"].strip()) if base else page_url
+        return (absolute_url(base[0].attrib["href"], page_url) if base else None) or page_url
 
 
 def _parse(html: str | bytes, exclude: str, chrome: str | None = None) -> _Doc:
@@ -171,7 +172,8 @@ def _text(el: HtmlElement) -> str:
 
 
 def _resolve(href: str, doc_url: str) -> str | None:
-    """The absolute URL of a link; None for empty, fragment-only and non-web links."""
+    """The absolute URL of a link; None for empty, fragment-only and non-web links, and for
+    links that cannot be split (``http://[…``)."""
     href = href.strip()
     if not href or href.startswith("#") or href.lower().startswith(_IGNORED_SCHEMES):
         return None
@@ -181,7 +183,8 @@ def _resolve(href: str, doc_url: str) -> str | None:
 def _site_link(href: str, doc_url: str, base_url: str) -> str | None:
     """The absolute URL of a web link to the site (any host variant), else None."""
     link = _resolve(href, doc_url)
-    if link is None or urlsplit(link).scheme not in ("http", "https"):
+    parts = split_url(link) if link else None
+    if link is None or parts is None or parts.scheme not in ("http", "https"):
         return None
     return link if is_site_url(link, base_url) else None
 
@@ -242,7 +245,8 @@ class _Page:
         disabled = doc.roots(PAGINATION_DISABLED)
         disabled = _subtrees(disabled | _keyword(doc.sel, "aria-disabled", frozenset({"true"})))
         self.anchors = [a for a in doc.select("a[href]") if a.root not in disabled]
-        self.own_key = _same_page_key(_on_base(absolute_url(url, url), base_url))
+        own = absolute_url(url, url)
+        self.own_key = _same_page_key(_on_base(own, base_url)) if own else None
 
     def next_page(self) -> str | None:
         return next((link for rule in NEXT_PAGE_RULES if (link := rule(self))), None)
@@ -259,7 +263,7 @@ class _Page:
             link = _site_link(href, self.doc_url, self.base_url)
             if link and not is_article_url(link, self.base_url):
                 link = _on_base(link, self.base_url)
-                if _same_page_key(link) != self.own_key:
+                if link and _same_page_key(link) != self.own_key:
                     return link
         return None
 
@@ -323,22 +327,31 @@ def _reads_next(anchor: HtmlElement) -> bool:
     return False
 
 
-def _on_base(url: str, base_url: str) -> str:
+def _on_base(url: str, base_url: str) -> str | None:
     """A site URL moved onto the base URL's scheme and host; path and query kept, fragment
-    dropped. (Listing pages keep their query: `?paged=N`, `?filter_post_type=…`.)"""
-    parts = urlsplit(url)
-    host = urlsplit(base_url.lower()) if is_site_url(url, base_url) else parts
+    dropped. (Listing pages keep their query: `?paged=N`, `?filter_post_type=…`.) None when
+    the URL cannot be split."""
+    parts = split_url(url)
+    if parts is None:
+        return None
+    base = split_url(base_url.lower()) if is_site_url(url, base_url) else None
+    host = parts if base is None else base
     return urlunsplit((host.scheme, host.netloc, parts.path or "/", parts.query, ""))
 
 
-def _same_page_key(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
+def _same_page_key(url: str | None) -> tuple[str, str, str] | None:
+    """What makes two listing URLs the same page; None for no URL or one that cannot be split."""
+    parts = split_url(url) if url else None
+    if parts is None:
+        return None
     path = _PAGE_ONE_RE.sub("/", parts.path).rstrip("/")
     return parts.netloc.lower().removeprefix("www."), path, parts.query
 
 
 def _url_page_number(url: str) -> int:
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        return 1
     if match := _PAGE_PATH_RE.search(parts.path):
         return int(match[1])
     pages = [int(v) for k, v in parse_qsl(parts.query) if k in ("paged", "page") and v.isdigit()]
@@ -386,9 +399,9 @@ def _menu_object(anchor: Selector) -> str | None:
 
 def _section_link(anchor: Selector, doc_url: str, base_url: str, *, in_menu: bool) -> str | None:
     link = _site_link(anchor.attrib["href"], doc_url, base_url)
-    if link is None or is_article_url(link, base_url):
+    parts = split_url(link) if link else None
+    if link is None or parts is None or is_article_url(link, base_url):
         return None
-    parts = urlsplit(link)
     segments = [segment for segment in parts.path.split("/") if segment]
     if parts.query or not segments or {"feed", "page", "amp"}.intersection(segments[1:]):
         return None

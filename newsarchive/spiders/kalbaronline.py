@@ -125,7 +125,6 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.archive_index: ArchiveIndex | None = None  # asked for in start()
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
-        self.articles_requested = 0
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -145,7 +144,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         spider.base_url = settings.get("NEWSARCHIVE_BASE_URL").rstrip("/")
         spider.section_url_template = settings.get("NEWSARCHIVE_SECTION_URL")
         host = urlsplit(spider.base_url).hostname or ""
-        spider.allowed_domains = [host, f"www.{host}"]
+        spider.allowed_domains = [host]  # subdomains (www.) are allowed with it
         return spider
 
     # --- start -----------------------------------------------------------------------------
@@ -177,7 +176,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             yield Request(f"{self.base_url}/", callback=self.parse_home, errback=self.failed)
 
     def parse_home(self, response: Response) -> Iterator[Output]:
-        self.count_page(response)
+        self.count_page()
         sections = parse_section_urls(response.url, response.body, self.base_url)
         if not sections:
             yield PageFailure(
@@ -201,7 +200,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         )
 
     def parse_listing(self, response: Response) -> Iterator[Output]:
-        self.count_page(response)
+        self.count_page()
         page = response.meta["page"]
         if "dataloss" in response.flags:
             # What arrived is still used; the failure says the page was incomplete.
@@ -231,10 +230,9 @@ class KalbarOnlineSpider(scrapy.Spider):
             if known and not (self.refetch or recheck):
                 self.crawler.stats.inc_value("newsarchive/articles_skipped_archived")
                 continue
-            if self.max_articles is not None and self.articles_requested >= self.max_articles:
+            if self.max_articles is not None and len(self.scheduled) >= self.max_articles:
                 return
             self.scheduled.add(canonical)
-            self.articles_requested += 1
             yield Request(
                 request_url(link, self.base_url),
                 callback=self.parse_article,
@@ -254,7 +252,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             return True
         if all_older:  # the whole page predates --since; later pages are older still
             return True
-        if self.max_articles is not None and self.articles_requested >= self.max_articles:
+        if self.max_articles is not None and len(self.scheduled) >= self.max_articles:
             return True
         return self.incremental and frontier_reached
 
@@ -284,7 +282,7 @@ class KalbarOnlineSpider(scrapy.Spider):
     # --- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Output]:
-        self.count_page(response)
+        self.count_page()
         fetched_at = datetime.now(UTC)
         raw = response.meta.get("raw", RawRecord())
         if "dataloss" in response.flags:
@@ -298,6 +296,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             )
         except ExtractionError as exc:  # every parser failure arrives as one (ParserCrashed)
             reason = f"{type(exc).__name__}: {exc}"
+            self.crawler.stats.inc_value(f"newsarchive/parse/{exc.kind}")
             if exc.kind == "crash":  # ParserCrashed
                 # A parser bug, not a page fault: one line to see, the traceback for debugging.
                 self.logger.warning("parser crashed on %s: %s", response.url, reason)
@@ -342,7 +341,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             raw=request.meta.get("raw", RawRecord()),
         )
 
-    def count_page(self, response: Response) -> None:
+    def count_page(self) -> None:
         self.crawler.stats.inc_value("newsarchive/pages_fetched")
 
 

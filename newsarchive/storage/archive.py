@@ -64,7 +64,8 @@ class Archive:
     # --- reads used while crawling ---------------------------------------------------------
 
     def has_article(self, url: str) -> bool:
-        return self._find(url, None) is not None
+        found = self.db.execute("select 1 from articles where url = ? limit 1", [url])
+        return found.fetchone() is not None
 
     def is_known(self, url: str) -> bool:
         """Archived, or removed by the site (its last fetch answered 404 or 410): nothing to
