@@ -38,3 +38,18 @@ def count(db: Path, table: str) -> int:
     return int(rows(db, f"select count(*) as n from {table}")[0]["n"])
 
 
+
+
+# URLs urllib cannot split ("Invalid IPv6 URL" and kin): an unclosed bracket, a stray one, a
+# bracketed host that is no IP address, a host that NFKC turns into URL delimiters. Pages carry
+# such links; they lead nowhere.
+UNSPLITTABLE_URLS = [
+    "http://[kalbaronline.com/2020/01/01/lain/",
+    "//[kalbaronline.com/2020/01/01/lain/",
+    "http://[::1",
+    "http://]x",
+    "https://]kalbaronline.com[/2020/01/01/lain/",
+    "https://[kalbaronline.com]/2020/01/01/lain/",
+    "https://[kalbaronline.com]/pontianak/page/2",
+    "https://kalbaronline\u2100.com/2020/01/01/lain/",
+]

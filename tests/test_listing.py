@@ -9,6 +9,7 @@ import pytest
 
 from newsarchive.pages.listing import Listing, parse_listing, parse_section_urls
 from tests.fixtures import FIXTURES, Fixture, load
+from tests.helpers import UNSPLITTABLE_URLS
 
 LISTING_FIXTURES = [
     "listing_newkarma_page1",
@@ -485,14 +486,7 @@ def test_listing_is_frozen() -> None:
         listing.next_page = "x"  # type: ignore[misc]
 
 
-# Hrefs urllib cannot split ("Invalid IPv6 URL"): links to nowhere, dropped like any non-link.
-UNSPLITTABLE = [
-    "http://[kalbaronline.com/2026/02/18/rusak/",
-    "//[kalbaronline.com/2026/02/18/rusak/",
-    "http://[::1",
-    "http://]x",
-    "https://[kalbaronline.com]/pontianak/page/2",
-]
+UNSPLITTABLE = UNSPLITTABLE_URLS
 
 
 @pytest.mark.parametrize("href", UNSPLITTABLE)

@@ -28,6 +28,7 @@ from newsarchive.normalize import (
     to_site_iso,
     url_date,
 )
+from tests.helpers import UNSPLITTABLE_URLS
 
 CANON = "https://kalbaronline.com/2019/05/23/pontianak-kian-mencekam/"
 
@@ -114,17 +115,7 @@ def test_is_article_url(url: str, expected: bool) -> None:
     assert is_article_url(url) is expected
 
 
-# Links urllib cannot split (`ValueError` from urlsplit): an unclosed or a stray bracket, a
-# bracketed host that is no IP address, a host that NFKC turns into URL delimiters.
-UNSPLITTABLE = [
-    "http://[kalbaronline.com/2020/01/01/lain/",
-    "//[kalbaronline.com/2020/01/01/lain/",
-    "http://[::1",
-    "http://]x",
-    "https://]kalbaronline.com[/2020/01/01/lain/",
-    "https://[kalbaronline.com]/2020/01/01/lain/",
-    "https://kalbaronline\u2100.com/2020/01/01/lain/",
-]
+UNSPLITTABLE = UNSPLITTABLE_URLS
 
 
 @pytest.mark.parametrize("url", UNSPLITTABLE)
