@@ -226,20 +226,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reparse.set_defaults(handler=cmd_reparse)
 
+    # The numbers below are storage/queries.py's MAX_TERMS, MAX_PREFIXES, MIN_PREFIX,
+    # MAX_COMPLETIONS and CANDIDATES (tests/test_search.py holds them together).
     search = _add_command(
         commands,
         "search",
         "full-text search over title, subtitle and body",
-        "Full-text search (SQLite FTS5, diacritics folded) over title, subtitle and body. "
-        "Every word must match; `word*` matches a prefix. Any text is safe: quotes, AND/OR/NOT, "
-        "-, :, and parentheses are searched as words.",
+        """\
+Full-text search (SQLite FTS5, diacritics folded) over title, subtitle and body, best match
+first (bm25) or --newest first. Prints the number of matches, then per hit its date, title,
+URL and a snippet (--json: one object per line, the count on stderr).
+
+The query:
+  banjir pontianak     every word must match
+  "kepala desa"        an exact phrase (typographic quotes too)
+  banjir OR longsor    either term: OR in capitals, between two terms
+  banjir -jalan        without a word; -"a phrase" without a phrase
+  bangun*              words that begin so: 3 letters at least, or it is the word itself
+Anything else is literal text (AND, NOT, parentheses, colons are words; punctuation inside a
+word makes a phrase: covid-19 is "covid 19"), so no query is an error but one with nothing to
+find. At most 12 terms and 2 prefixes a query, each prefix standing for its 32 most frequent
+words: a query cut to fit says so in one line on stderr.
+
+Best first ranks every match when there are at most 2000, else the matches in the newest
+articles (by date) that hold about 2000 of them, then the older ones (the count line says so);
+--newest orders all the matches by date. No match: "no matches" on stderr and exit 1.""",
     )
-    search.add_argument("query", metavar="QUERY", help="words to find")
+    search.epilog = """\
+exit codes:
+  0    something matched
+  1    nothing matched ("no matches" on stderr)
+  2    usage error (bad date or number, an unknown --section, nothing to search for; not an
+       archive); nothing was touched
+  130  stopped by Ctrl-C (SIGINT)
+  141  the reader of the output went away (`| head`); nothing more is printed
+"""
+    search.add_argument("query", metavar="QUERY", help="what to find (see above)")
     search.add_argument("--limit", type=_positive, default=20, help="at most N results")
     search.add_argument(
         "--newest", action="store_true", help="newest first (default: best match first)"
     )
     _filter_options(search)
+    search.add_argument(
+        "--stem",
+        action="store_true",
+        help="match Indonesian word stems: pembangunan finds membangun (prefixes not stemmed)",
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per line")
     search.set_defaults(handler=cmd_search)
 
@@ -247,11 +279,23 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "stats",
         "articles per section, month and byline; field fill rates; recent runs",
-        "What the archive holds: articles per section, per month and per byline, the fill rate "
-        "of every field (a falling rate is how an unnoticed layout change shows), failures by "
-        "stage, and the last runs with their outcome.",
+        "What the archive holds: articles per section, per month and per byline, the fill rate\n"
+        "of every field, failures by stage, and the last runs with their outcome.\n\n"
+        "Layout drift (how an unnoticed change of the site's markup shows): every month with its\n"
+        "articles and the fill rates of byline, published_time (published_at with a time of day,\n"
+        "not a bare date), subtitle, image_url, tags and reporter. A field's usual level is the\n"
+        "median of its rates over the months with at least 50 articles (given at least 3 such\n"
+        "months); such a month is flagged (!) when its rate is more than 20 points under the\n"
+        "usual level. Smaller months are listed, never flagged. --json has the same figures:\n"
+        "fill_rates_per_month, usual_fill_rates, drift.",
     )
     stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.add_argument(
+        "--all",
+        action="store_true",
+        help="list every month, section and byline (default: the newest 24 months, the first "
+        "50 sections, 20 bylines)",
+    )
     stats.set_defaults(handler=cmd_stats)
 
     export = _add_command(
@@ -270,6 +314,64 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _filter_options(export)
     export.set_defaults(handler=cmd_export)
+
+    report = _add_command(
+        commands,
+        "report",
+        "write one self-contained HTML file with charts of the archive",
+        "Write one HTML file that opens offline (no scripts, fonts or files from elsewhere)\n"
+        "with charts: articles per month per section, field fill rates per month (layout\n"
+        "drift, as `stats` flags it), layout per month, failures per run; and the last runs.\n"
+        "Needs the `report` extra (matplotlib): pip install 'newsarchive[report]'.",
+    )
+    report.add_argument(
+        "--output", required=True, metavar="FILE", help="the HTML file to write; `-` is stdout"
+    )
+    report.set_defaults(handler=cmd_report)
+
+    reindex = _add_command(
+        commands,
+        "reindex",
+        "rebuild the full-text indexes (plain and Indonesian stems) from the articles",
+        "Rebuild both full-text indexes from the articles table: articles_fts (words) and "
+        "articles_stem_fts (Indonesian stems, for `search --stem`). newsarchive keeps both in "
+        "sync as it stores articles; run this after another program wrote to `articles` (the "
+        "stem index cannot be kept by SQL triggers), or when `search --stem` says the index is "
+        "incomplete. Holds the archive's lock; one transaction: stopped part-way, it leaves the "
+        "indexes as they were.",
+    )
+    reindex.set_defaults(handler=cmd_reindex)
+
+    serve = _add_command(
+        commands,
+        "serve",
+        "browse and search the archive in Datasette, read-only",
+        "Serve the archive with Datasette on 127.0.0.1, read-only (--immutable; while a "
+        "write-ahead log is beside the file, as during a crawl, through read-only connections "
+        "instead), with metadata generated for this file, whatever its name: the article list "
+        "first (full-text search, facets by section and month, newest month first), the canned "
+        "search, descriptions of every table. Ctrl-C stops it. Needs the `datasette` extra: "
+        "pip install 'newsarchive[datasette]'.",
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8001, help="the port on 127.0.0.1; default %(default)s"
+    )
+    serve.add_argument(
+        "--open", action="store_true", help="open the article list in a web browser"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    datasette_metadata = _add_command(
+        commands,
+        "datasette-metadata",
+        "print Datasette metadata for this archive file, to run Datasette yourself",
+        "Print Datasette metadata (JSON) generated for the archive file: Datasette applies a "
+        "metadata file's `databases` entry only to the database of the same name, the file's "
+        "stem, so a renamed or copied archive needs its own: newsarchive datasette-metadata "
+        "--db copy.db > m.json; datasette --immutable copy.db --metadata m.json. Needs no "
+        "Datasette itself.",
+    )
+    datasette_metadata.set_defaults(handler=cmd_datasette_metadata)
     return parser
 
 
@@ -483,7 +585,7 @@ def _existing_archive(args: argparse.Namespace) -> Path:
     db = Path(args.db)
     if not db.exists():
         raise UsageError(f"no archive at {db} (run `newsarchive crawl` first, or pass --db)")
-    from newsarchive.storage.queries import NotAnArchive, check_archive
+    from newsarchive.storage.archive import NotAnArchive, check_archive
 
     # Looked at read-only first: Archive() would switch a CSV file, a directory or /dev/null to
     # WAL and run migrations on it before failing with a traceback.
@@ -495,10 +597,16 @@ def _existing_archive(args: argparse.Namespace) -> Path:
 
 
 def _open_existing(args: argparse.Namespace) -> Any:
+    """The archive of a read command, opened read-only: it works on a read-only file or mount
+    and changes nothing; one whose schema is older than the code is a usage error (exit 2)
+    saying how to upgrade it, never migrated here."""
     db = _existing_archive(args)
-    from newsarchive.storage import Archive
+    from newsarchive.storage.archive import Archive, NotAnArchive
 
-    return Archive(db)
+    try:
+        return Archive.open_read_only(db)
+    except NotAnArchive as exc:  # OutdatedArchive too
+        raise UsageError(str(exc)) from None
 
 
 def _filters(args: argparse.Namespace) -> Any:
@@ -510,15 +618,30 @@ def _filters(args: argparse.Namespace) -> Any:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from newsarchive.storage.queries import EmptyQuery, search
+    from newsarchive.storage.queries import EmptyQuery, UnknownSection, search
 
     filters = _filters(args)
     with _open_existing(args) as archive:
         try:
-            hits = search(archive.db, args.query, filters, args.limit, args.newest)
-        except EmptyQuery as exc:
+            result = search(
+                archive.db, args.query, filters, args.limit, args.newest, stem=args.stem
+            )
+        except (EmptyQuery, UnknownSection) as exc:
             raise UsageError(str(exc)) from None
-    for hit in hits:
+    notice = result.query.notice()
+    for line in [notice, *result.notes] if notice else result.notes:
+        print(f"newsarchive search: {line}", file=sys.stderr)
+    if not result.total:
+        print("newsarchive search: no matches", file=sys.stderr)
+        return EXIT_FAILED
+    total, shown = result.total, len(result.hits)
+    count = f"{total} match{'' if total == 1 else 'es'}"
+    if shown < total:
+        count += f", showing {shown}; --limit N for more"
+    if result.ranked_among:
+        count += f" (best of the {result.ranked_among} newest; --newest: all by date)"
+    print(count, file=sys.stderr if args.json else sys.stdout)
+    for hit in result.hits:
         if args.json:
             print(json.dumps({k: v for k, v in hit.items() if k != "id"}, ensure_ascii=False))
         else:
@@ -538,16 +661,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"articles {figures['articles']}, revisions {figures['revisions']}")
     for title, key, top in (
         ("per section", "per_section", 50),
-        ("per month (newest first)", "per_month", 24),
         ("per byline", "per_byline", 20),
-        ("failures by stage", "failures_by_stage", 10),
+        ("failures by stage", "failures_by_stage", None),
     ):
         print(f"\n{title}:")
-        for name, number in list(figures[key].items())[:top]:
+        shown = list(figures[key].items())
+        for name, number in shown if args.all else shown[:top]:
             print(f"  {number:>8}  {name}")
+        _more(len(shown), top, args.all)
     print("\nfield fill rates:")
     for name, rate in figures["fill_rates"].items():
         print(f"  {'-' if rate is None else f'{rate:7.1%}':>8}  {name}")
+    _print_drift(figures, args.all)
     print("\nlast runs:")
     for run in figures["last_runs"]:
         print(
@@ -556,6 +681,49 @@ def cmd_stats(args: argparse.Namespace) -> int:
             f" updated {run['articles_updated']} | failures {run['failures']}"
         )
     return EXIT_OK
+
+
+def _more(total: int, top: int | None, everything: bool) -> None:
+    if top is not None and not everything and total > top:
+        print(f"  ({total - top} more; --all)")
+
+
+def _print_drift(figures: dict[str, Any], everything: bool, top: int = 24) -> None:
+    """Articles and fill rates per month, newest first, a rate flagged `!` when it is more than
+    the rule's points under the field's usual level; then the usual levels and every flag."""
+    per_month: dict[str, dict[str, Any]] = figures["fill_rates_per_month"]
+    usual: dict[str, float | None] = figures["usual_fill_rates"]
+    flagged = {(flag["month"], flag["field"]) for flag in figures["drift"]}
+    rule = figures["drift_rule"]
+    points = f"{rule['points'] * 100:.0f} points"
+    widths = {name: max(len(name), 6) for name in usual}
+
+    def line(month: str, articles: object, cells: str) -> None:
+        print(f"  {month:<7}  {articles!s:>8}{cells}".rstrip())
+
+    print(f"\nper month (newest first): articles and fill rates; ! = more than {points} under")
+    print("the usual level (the median over months with at least "
+          f"{rule['min_articles']} articles, given {rule['min_months']} such months):")  # fmt: skip
+    line("month", "articles", "".join(f"  {name:>{w}} " for name, w in widths.items()))
+    months = sorted(per_month, reverse=True)
+    for month in months if everything else months[:top]:
+        rates = per_month[month]
+        line(month, rates["articles"], "".join(
+            f"  {rates[name]:>{w}.1%}{'!' if (month, name) in flagged else ' '}"
+            for name, w in widths.items()
+        ))  # fmt: skip
+    _more(len(months), top, everything)
+    line("usual", "", "".join(
+        f"  {'-' if usual[name] is None else f'{usual[name]:.1%}':>{w}} "
+        for name, w in widths.items()
+    ))  # fmt: skip
+    drift = figures["drift"]
+    print(f"\ndrift: {len(drift) or 'no'} month rates more than {points} under the usual level")
+    for flag in drift:
+        print(
+            f"  {flag['month']}  {flag['field']:<14} {flag['rate']:7.1%}  "
+            f"usual {flag['usual']:.1%}"
+        )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -583,6 +751,89 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"newsarchive: error: {exc}", file=sys.stderr)
             return EXIT_FAILED
     print(f"newsarchive export: {written} articles", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from newsarchive.export import check_output
+    from newsarchive.report import (
+        BadOutput,
+        MissingReportSupport,
+        WriteFailed,
+        build,
+        gather,
+        require_matplotlib,
+        write,
+    )
+
+    try:
+        require_matplotlib()
+        # Before the archive is opened, as for export: the archive's own files are refused.
+        check_output(args.output, args.db, "html")
+    except (MissingReportSupport, BadOutput) as exc:
+        raise UsageError(str(exc)) from None
+    with _open_existing(args) as archive:
+        data = gather(archive.db, args.db)
+    report = build(data)
+    try:
+        size = write(report.html, args.output)
+    except BadOutput as exc:
+        raise UsageError(str(exc)) from None
+    except WriteFailed as exc:  # disk full part-way: the previous file is intact
+        print(f"newsarchive: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    where = "stdout" if args.output == "-" else args.output
+    print(f"newsarchive report: {len(report.charts)} charts, {size / 1024:.0f} KiB to {where}",
+          file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    import time
+
+    db = _existing_archive(args)
+    _writable_archive(str(db))
+    from newsarchive.storage import Archive
+    from newsarchive.storage.lock import ArchiveLock, ArchiveLocked, LockError
+    from newsarchive.storage.stems import reindex
+
+    started = time.perf_counter()
+    try:
+        # The lock first, the connection inside it (see storage/lock.py).
+        with ArchiveLock(db, "reindex"), Archive(db) as archive, archive.db.atomic():
+            articles = reindex(archive.db)
+    except ArchiveLocked as exc:
+        print(f"newsarchive reindex: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except LockError as exc:
+        raise UsageError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    print(f"newsarchive reindex: {articles} articles, full-text and stem indexes rebuilt"
+          f" in {elapsed:.1f}s")  # fmt: skip
+    return EXIT_OK
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {value!r}")
+    return int(value)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from newsarchive.serve import ServeError, serve
+
+    db = _existing_archive(args)
+    try:
+        return serve(db, args.port, args.open)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_datasette_metadata(args: argparse.Namespace) -> int:
+    from newsarchive.serve import build_metadata
+
+    metadata = build_metadata(_existing_archive(args))
+    print(json.dumps(metadata, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 

@@ -18,13 +18,21 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
 from sqlite_utils import Database
 
-from newsarchive.storage.queries import EXPORT_COLUMNS, LIST_COLUMNS, Filters, export_rows
+from newsarchive.items import ValueKind, instant_zone
+from newsarchive.storage.queries import (
+    EXPORT_COLUMNS,
+    EXPORT_KINDS,
+    LIST_COLUMNS,
+    Filters,
+    export_rows,
+)
 from newsarchive.storage.warc import warc_dir
 
 PARQUET_BATCH = 1000
@@ -219,17 +227,15 @@ def _parquet(rows: Iterator[dict[str, Any]], out: IO[bytes]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            (name, pa.list_(pa.string()) if name in LIST_COLUMNS else _arrow_type(pa, name))
-            for name in EXPORT_COLUMNS
-        ]
-    )
+    schema = pa.schema([(name, _arrow_type(pa, name, kind)) for name, kind in EXPORT_KINDS.items()])
+    instants = [name for name, kind in EXPORT_KINDS.items() if kind == "instant"]
     written = 0
     try:
         with pq.ParquetWriter(out, schema) as writer:
             batch: list[dict[str, Any]] = []
             for row in rows:
+                for name in instants:
+                    row[name] = _instant(row, name)
                 batch.append(row)
                 if len(batch) == PARQUET_BATCH:
                     writer.write_table(pa.Table.from_pylist(batch, schema=schema))
@@ -246,5 +252,37 @@ def _parquet(rows: Iterator[dict[str, Any]], out: IO[bytes]) -> int:
     return written
 
 
-def _arrow_type(pa: Any, name: str) -> Any:
-    return pa.int64() if name in ("post_id", "word_count", "revision") else pa.string()
+def _arrow_type(pa: Any, name: str, kind: ValueKind) -> Any:
+    """The Parquet column of an export column. Instants are timestamps with a time zone:
+    Parquet keeps the instant (UTC-normalised); the zone, kept in the Arrow schema, is the one
+    the archive writes the field in (+07:00 for the article's own dates, UTC for capture
+    times), so pandas and pyarrow show the site's clock. DuckDB reads TIMESTAMP WITH TIME ZONE
+    and shows it in its session's TimeZone (`SET TimeZone = 'Asia/Pontianak'`)."""
+    if kind == "list":
+        return pa.list_(pa.string())
+    if kind == "int":
+        return pa.int64()
+    if kind == "instant":
+        return pa.timestamp("us", tz=instant_zone(name))
+    return pa.string()
+
+
+def _instant(row: dict[str, Any], name: str) -> datetime | None:
+    """An ISO 8601 column as an aware datetime; a value without an offset is in the field's own
+    zone. A value that is no ISO 8601 time stops the export (the previous file stays): a typed
+    column has no place for it, and dropping it would lose data without a word."""
+    value = row[name]
+    if value is None or value == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise OSError(f"{row.get('url')}: {name} {value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        zone = instant_zone(name)
+        moment = moment.replace(tzinfo=UTC if zone == "UTC" else _fixed_zone(zone))
+    return moment
+
+
+def _fixed_zone(offset: str) -> tzinfo | None:
+    return datetime.strptime(offset, "%z").tzinfo

@@ -7,7 +7,8 @@ articles without importing Scrapy.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 REQUIRED_FIELDS = ("url", "title", "published_at", "body")
 
@@ -88,6 +89,42 @@ CONTENT_FIELDS = (
     "title", "subtitle", "byline", "reporter", "dateline", "published_at", "modified_at",
     "categories", "tags", "body", "image_url", "image_caption",
 )  # fmt: skip
+
+# --- what each field holds, read off the annotations (for typed exports) -------------------
+
+ValueKind = Literal["text", "int", "list", "instant"]
+
+# The offset the article's own dates are written in (WIB: Pontianak keeps it all year, as
+# normalize.SITE_TZ says); every time the crawler records is UTC.
+SITE_OFFSET = "+07:00"
+
+
+def value_kind(annotation: Any, name: str) -> ValueKind:
+    """What a field (or a storage column) of this type holds: `int`, `list` (of strings),
+    `instant` (ISO 8601 text: the project names every such field `*_at`) or plain `text`.
+    `X | None` is X that may be missing."""
+    if isinstance(annotation, UnionType):
+        present = [arg for arg in get_args(annotation) if arg is not NoneType]
+        if len(present) != 1:
+            raise TypeError(f"{name}: no value kind for {annotation}")
+        annotation = present[0]
+    if get_origin(annotation) is list and get_args(annotation) in ((), (str,)):
+        return "list"
+    if annotation is int:
+        return "int"
+    if annotation is str:
+        return "instant" if name.endswith("_at") else "text"
+    raise TypeError(f"{name}: no value kind for {annotation}")
+
+
+def instant_zone(name: str) -> str:
+    """The zone an instant field is written in: the article's own dates (content fields) in
+    the site's offset, capture times (`fetched_at`, storage's `*_seen_at`…) in UTC."""
+    return SITE_OFFSET if name in CONTENT_FIELDS else "UTC"
+
+
+_HINTS = get_type_hints(Article)
+FIELD_KINDS: dict[str, ValueKind] = {name: value_kind(_HINTS[name], name) for name in FIELD_NAMES}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ DEFAULT_BASE_URL = "https://kalbaronline.com"
 SECTION_URL_TEMPLATE = "{base}/category/{slug}/"
 # The archive, relative to the working directory.
 DEFAULT_DB = "data/kalbaronline.db"
+# The WARC folder (default: warc/ beside the archive): the name of both the environment
+# variable (`reparse --warc-dir`, export's refusal to write into it) and the crawl's setting.
+WARC_DIR_ENV = "NEWSARCHIVE_WARC_DIR"
 # A news article page is well under 2 MB; anything far larger is not one. The downloader's cap
 # (DOWNLOAD_MAXSIZE) and the cap on bodies read back from WARC files.
 MAX_PAGE_BYTES = 16 * 1024 * 1024

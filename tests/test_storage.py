@@ -47,6 +47,7 @@ def test_migrations_twice_are_a_no_op(db_path: Path) -> None:
             "m001_initial",
             "m002_failures_article_url",
             "m003_analyst_views",
+            "m004_stem_index",
         ]
         assert archive.db.execute("pragma journal_mode").fetchone()[0] == "wal"
         for table in ("articles", "article_revisions", "categories", "article_categories",

@@ -1,6 +1,28 @@
-"""The SQLite archive: schema and migrations, article revisions, the run ledger. No Scrapy here."""
+"""The SQLite archive: schema and migrations, article revisions, the run ledger. No Scrapy here.
 
-from newsarchive.items import RawRecord
-from newsarchive.storage.archive import Archive, Outcome, content_hash
+The names below are imported on first use: `newsarchive.storage.warc` (read by `extract --warc`)
+and `newsarchive.storage.lock` need neither sqlite-utils nor what it drags in (pandas, when
+installed, costs half a second and ~60 MB).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsarchive.items import RawRecord
+    from newsarchive.storage.archive import Archive, Outcome, content_hash
 
 __all__ = ["Archive", "Outcome", "RawRecord", "content_hash"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RawRecord":
+        from newsarchive.items import RawRecord
+
+        return RawRecord
+    if name in ("Archive", "Outcome", "content_hash"):
+        from newsarchive.storage import archive
+
+        return getattr(archive, name)
+    raise AttributeError(f"module 'newsarchive.storage' has no attribute {name!r}")

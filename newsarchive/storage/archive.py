@@ -1,4 +1,5 @@
-"""The archive file: opening it (WAL, migrations), storing articles as revisions, the run ledger.
+"""The archive file: opening it (read-write: WAL, migrations; or read-only, changing nothing),
+storing articles as revisions, the run ledger.
 
 Every write that belongs together happens in one transaction, so a crash or kill at any moment
 leaves whole articles or nothing, never a half row.
@@ -6,8 +7,11 @@ leaves whole articles or nothing, never a half row.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,6 +23,7 @@ from sqlite_utils import Database
 from newsarchive import PARSER_VERSION
 from newsarchive.items import CONTENT_FIELDS, Article, RawRecord
 from newsarchive.storage.schema import migrations
+from newsarchive.storage.stems import index_article
 
 REVISION_FIELDS = ("title", "subtitle", "byline", "published_at", "modified_at", "body")
 
@@ -39,11 +44,159 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
+# --- opening an archive read-only (search, stats, export, report) -----------------------------
+
+
+class NotAnArchive(ValueError):
+    """The file given as the archive is not one (not SQLite, or SQLite without `articles`), or
+    cannot be read as one."""
+
+
+class OutdatedArchive(NotAnArchive):
+    """The archive's schema is older than the code's, and a read-only open cannot migrate it."""
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _holds_frames(wal: Path) -> bool:
+    """The -wal file exists and is not empty: it may hold committed changes not yet copied into
+    the archive file (a crawl is writing, or the copy was taken during one)."""
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _on_read_only_filesystem(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _connect(uri: str, timeout: float) -> sqlite3.Connection:
+    """A connection that has really opened the file (sqlite3.connect alone defers that)."""
+    conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _unreadable(path: Path, exc: sqlite3.Error) -> NotAnArchive:
+    if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_NOTADB:
+        return NotAnArchive(f"{path} is not a newsarchive archive ({exc})")
+    return NotAnArchive(f"cannot read the archive {path} ({exc})")
+
+
+def connect_read_only(path: str | Path, timeout: float = 10.0) -> tuple[sqlite3.Connection, bool]:
+    """A read-only connection to the archive file, and whether to call `tidy_after_read` once
+    it is closed. Raises NotAnArchive when the file cannot be read as an SQLite database.
+
+    `mode=ro` as a rule: SQLite refuses every write (the journal mode included), and a crawl
+    writing at the same time is read consistently, through the -shm index of the WAL.
+    `immutable=1` where nothing can change the file: it is on a read-only filesystem (a
+    read-only mount, or a read-only bind mount of the file itself), or its folder is not
+    writable so that SQLite cannot create the -shm a WAL reader needs. SQLite then reads the
+    file alone, without locks, -wal or -shm. A -wal that holds changes would be ignored, so
+    then only `mode=ro` is tried (it works where the -shm is there too); without the -shm such a
+    file cannot be read whole on a read-only filesystem, and is refused rather than read short.
+    (Not guarded: a folder this user cannot write, whose owner's crawl starts writing the file
+    during a long read; immutable=1 does not see that. Read such an archive from a copy.)
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise NotAnArchive(f"{path} is a directory, not an archive")
+    if not path.is_file():  # a FIFO would block the open; /dev/null is no archive either
+        raise NotAnArchive(f"{path} is not a newsarchive archive (not a regular file)")
+    real = path.resolve()
+    uri, wal, shm = real.as_uri(), _beside(real, "-wal"), _beside(real, "-shm")
+    changes_in_wal = _holds_frames(wal)
+    try:
+        if _on_read_only_filesystem(real) and not changes_in_wal:
+            return _connect(f"{uri}?mode=ro&immutable=1", timeout), False
+        # Neither beside it: mode=ro on a WAL file creates both and, read-only, cannot remove them.
+        made_sidecars = not wal.exists() and not shm.exists()
+        try:
+            return _connect(f"{uri}?mode=ro", timeout), made_sidecars
+        except sqlite3.Error:
+            if changes_in_wal or os.access(real.parent, os.W_OK):
+                raise
+        return _connect(f"{uri}?mode=ro&immutable=1", timeout), False
+    except sqlite3.Error as exc:
+        if changes_in_wal and not shm.exists():
+            raise NotAnArchive(
+                f"cannot read the archive {path}: {wal.name} beside it holds changes not yet in "
+                f"it, and they cannot be read without {shm.name} where neither can be created; "
+                "copy the archive together with its -wal and -shm files, or while no crawl runs"
+            ) from None
+        raise _unreadable(path, exc) from None
+
+
+def tidy_after_read(path: str | Path, timeout: float = 10.0) -> None:
+    """Remove the empty -wal and the -shm that a read-only connection to a WAL file created
+    beside it, leaving the folder as it was found.
+
+    SQLite does it, not this function: the last connection to close deletes them, after the
+    lock that tells it no other connection (a crawl started meanwhile) still uses them. So a
+    connection that may write is opened and closed; the -wal is empty, so its closing
+    checkpoint copies nothing and the archive file is not written (nor its mtime changed).
+    Where that is impossible (the file itself is read-only) they stay, harmless."""
+    real = Path(path).resolve()
+    wal = _beside(real, "-wal")
+    if not wal.exists() or _holds_frames(wal):
+        return
+    with contextlib.suppress(sqlite3.Error):
+        _connect(f"{real.as_uri()}?mode=rw", timeout).close()
+
+
+def check_schema(db: Database, path: str | Path) -> None:
+    """Raise NotAnArchive unless `db` holds an `articles` table, OutdatedArchive when a
+    migration of the code has not been applied to it. Reads only."""
+    if not db.table("articles").exists():
+        raise NotAnArchive(f"{path} is not a newsarchive archive (no articles table)")
+    pending = [migration.name for migration in migrations.pending(db)]
+    if pending:
+        raise OutdatedArchive(
+            f"the archive {path} was made by an older newsarchive (schema changes not applied: "
+            f"{', '.join(pending)}); run `newsarchive update` or `newsarchive crawl` on it once "
+            "to upgrade it (read commands never change an archive)"
+        )
+
+
+def check_archive(path: str | Path) -> None:
+    """Raise NotAnArchive unless `path` is an SQLite file holding an `articles` table, of any
+    schema version (a command that migrates may open it next).
+
+    Looks through a read-only connection, so a CSV file, a directory or `/dev/null` given as
+    `--db` is neither written to nor gets a journal beside it (a read-write open would start by
+    switching the file to WAL)."""
+    conn, tidy = connect_read_only(path)
+    try:
+        row = conn.execute(
+            "select 1 from sqlite_master where type = 'table' and name = 'articles'"
+        ).fetchone()
+    finally:
+        conn.close()
+        if tidy:
+            tidy_after_read(path)
+    if row is None:
+        raise NotAnArchive(f"{path} is not a newsarchive archive (no articles table)")
+
+
 class Archive:
     """One archive file. Not thread-safe: one per process, used from the crawl's thread."""
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+        """Open for writing (crawl, update, reparse): WAL mode, pending migrations applied.
+        Readers use `Archive.open_read_only`."""
         self.path = Path(path)
+        self.read_only = False
+        self._tidy_after_close = False
         self.db = Database(self.path)
         self.db.enable_wal()
         # Another connection's write (a reader's checkpoint, an analyst's transaction) is
@@ -52,8 +205,31 @@ class Archive:
         self.db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(self.db)
 
+    @classmethod
+    def open_read_only(cls, path: str | Path, busy_timeout: float = 10.0) -> Archive:
+        """Open for reading only (search, stats, export, report): nothing in the file changes,
+        not the journal mode, not the mtime; no migration runs, and every write fails
+        (sqlite3.OperationalError). Works on a read-only file or mount (connect_read_only).
+
+        Raises NotAnArchive for a file that is not an archive, OutdatedArchive for one whose
+        schema is older than the code's (a read-write open upgrades it)."""
+        archive = cls.__new__(cls)
+        archive.path = Path(path)
+        archive.read_only = True
+        conn, archive._tidy_after_close = connect_read_only(archive.path, busy_timeout)
+        archive.db = Database(conn)
+        try:
+            check_schema(archive.db, archive.path)
+        except BaseException:
+            archive.close()
+            raise
+        return archive
+
     def close(self) -> None:
         self.db.close()
+        if self._tidy_after_close:
+            self._tidy_after_close = False
+            tidy_after_read(self.path)
 
     def __enter__(self) -> Archive:
         return self
@@ -108,6 +284,8 @@ class Archive:
                 article_id = self._insert(article, digest, now, raw)
                 self._add_revision(article_id, 1, article, digest, now, raw)
                 self._link_names(article_id, article)
+                # Triggers keep articles_fts in sync; the stem index needs Python, so here.
+                index_article(self.db, article_id, article.title, article.subtitle, article.body)
                 return Outcome.NEW
             if existing["content_hash"] == digest:
                 if seen:
@@ -122,6 +300,7 @@ class Archive:
             self.db.table("articles").update(existing["id"], record)
             self._add_revision(existing["id"], revision, article, digest, now, raw)
             self._link_names(existing["id"], article)
+            index_article(self.db, existing["id"], article.title, article.subtitle, article.body)
             return Outcome.UPDATED
 
     def _record(self, article: Article, digest: str, raw: RawRecord) -> dict[str, Any]:
