@@ -169,8 +169,8 @@ def m003_analyst_views(db: Database) -> None:
 @migrations()
 def m004_stem_index(db: Database) -> None:
     # A second FTS5 index over Indonesian word stems (storage/stems.py): `pembangunan` finds
-    # `membangun`. Filled here for an archive built before it: about 0.2 ms an article, 22 s
-    # for 100,000 replica articles (benchmarks/storage.py, `stem_index`), once: cheap enough
+    # `membangun`. Filled here for an archive built before it: 0.11-0.4 ms an article, 11-40 s
+    # for 100,000 replica articles (benchmarks/RESULTS.md §4.4), once: cheap enough
     # not to leave `search --stem` incomplete until someone runs `newsarchive reindex`.
     from newsarchive.storage.stems import STEM_TABLE, fill_stem_index
 
