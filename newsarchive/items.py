@@ -6,6 +6,7 @@ articles without importing Scrapy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from types import NoneType, UnionType
 from typing import Any, Literal, get_args, get_origin, get_type_hints
@@ -125,6 +126,15 @@ def instant_zone(name: str) -> str:
 
 _HINTS = get_type_hints(Article)
 FIELD_KINDS: dict[str, ValueKind] = {name: value_kind(_HINTS[name], name) for name in FIELD_NAMES}
+
+# How each kind is stored in SQLite: lists as JSON arrays in text, instants as ISO 8601 text.
+SQLITE_TYPES: dict[ValueKind, type] = {"text": str, "instant": str, "int": int, "list": str}
+
+
+def column_types(names: Iterable[str] = FIELD_NAMES) -> dict[str, type]:
+    """The SQLite column type of each named field (sqlite-utils' `str`/`int`), read off the
+    annotations: what `articles` and `article_revisions` declare for the article's fields."""
+    return {name: SQLITE_TYPES[FIELD_KINDS[name]] for name in names}
 
 
 @dataclass(frozen=True)

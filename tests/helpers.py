@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,15 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def crawl(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli("crawl", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
+
+
+def listing_requests(site: FakeSite) -> Counter[str]:
+    """Listing requests the replica answered, per section slug."""
+    per_section: Counter[str] = Counter()
+    for record in site.requests:
+        if record.path.startswith("/category/"):
+            per_section[record.path.split("/")[2]] += 1
+    return per_section
 
 
 def rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:

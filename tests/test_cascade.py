@@ -150,6 +150,12 @@ def test_link_inside_a_sentence_is_kept() -> None:
             "https://kalbaronline.com/",
         ),
         ("<html><body><p>Nothing here</p></body></html>", "https://kalbaronline.com/about/"),
+        # A template head's og:type at a permalink URL, but no article markup: still refused.
+        (
+            '<html><head><meta property="og:type" content="website"></head><body><h1>Banjir</h1>'
+            "<p>Halaman tidak ditemukan.</p></body></html>",
+            URL,
+        ),
     ],
 )
 def test_not_an_article(page: str, url: str) -> None:

@@ -17,6 +17,7 @@ LISTING_FIXTURES = [
     "listing_news5_page1",
     "listing_news5_relnext",
     "listing_news5_last",
+    "listing_news5_loadmore",
 ]
 SECTION_FIXTURES = ["home_newkarma_nav"]
 
@@ -236,6 +237,32 @@ def test_next_page_button_link_keeps_its_query() -> None:
         '<i class="unicon-chevron-right"></i></a>'
     )
     assert next_of(html, url=f"{SITE}/channel/pontianak/") == href
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        f'<a class="animate-btn btn" href="{PAGE}/page/2/"><span>Load more posts</span></a>',
+        f'<a class="btn" href="{PAGE}/page/2/">Muat Lebih Banyak</a>',
+        f'<a class="btn uc-load-more" href="{PAGE}/page/2/"><i class="icon"></i></a>',
+    ],
+)
+def test_load_more_link_is_the_next_page(link: str) -> None:
+    html = page(card(POST) + f'<div class="text-center">{link}</div>')
+    assert next_of(html) == f"{PAGE}/page/2/"
+
+
+def test_script_only_load_more_is_no_next_page() -> None:
+    html = page(
+        card(POST) + '<a class="load-more" href="javascript:void(0)">Load more posts</a>'
+        '<button class="load-more">Load more</button><a href="#">Load more</a>'
+    )
+    assert next_of(html) is None
+
+
+def test_load_more_to_an_article_is_no_next_page() -> None:
+    html = page(card(POST) + f'<a class="btn" href="{OTHER}">Load more</a>')
+    assert next_of(html) is None
 
 
 def test_words_that_merely_contain_next_do_not_count() -> None:

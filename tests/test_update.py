@@ -19,7 +19,7 @@ import pytest
 from newsarchive.storage.lock import ArchiveLock
 from newsarchive.storage.warc import read_page
 from tests.fakesite import FakeSite
-from tests.helpers import FAST, ROOT, count, crawl, rows, run_cli
+from tests.helpers import FAST, ROOT, count, crawl, listing_requests, rows, run_cli
 
 PAGE_SIZE = 5
 # Retries on loopback: the same backoff code path, with short waits.
@@ -28,14 +28,6 @@ QUICK_RETRY = ["-s", "NEWSARCHIVE_RETRY_BACKOFF_BASE=0.2", "-s", "NEWSARCHIVE_RE
 
 def update(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli("update", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
-
-
-def listing_requests(site: FakeSite) -> Counter[str]:
-    per_section: Counter[str] = Counter()
-    for record in site.requests:
-        if record.path.startswith("/category/"):
-            per_section[record.path.split("/")[2]] += 1
-    return per_section
 
 
 def article_requests(site: FakeSite) -> list[str]:

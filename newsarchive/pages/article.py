@@ -40,7 +40,12 @@ def _not_article_reason(page: PageInput) -> str | None:
     if data.is_listing:
         return "not an article page (JSON-LD describes a listing)"
     og_type = data.meta.get("og:type")
-    if og_type and og_type != "article" and not data.article:
+    # A template head (News5 ports keep og:type `website` on every page) does not override a
+    # permalink URL whose page has a layout's article markup; listings and 404s were refused above.
+    has_article_markup = permalink_date(page.url) is not None and any(
+        layout.matches(page) and layout(page).body_container() is not None for layout in LAYOUTS
+    )
+    if og_type and og_type != "article" and not data.article and not has_article_markup:
         return f"not an article page (og:type {og_type})"
     return None
 

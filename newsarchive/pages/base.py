@@ -36,7 +36,14 @@ from newsarchive.pages.structured import StructuredData
 from newsarchive.site import DEFAULT_BASE_URL
 
 _POST_ID_RE = re.compile(r"^post-([0-9]+)$")
-_PLACEHOLDER_IMAGE_RE = re.compile(r"img-fallback|placeholder|data:image", re.IGNORECASE)
+# Never a post's lead image: plugin assets (AMP for WP's `SD-default-image.png`), theme or demo
+# assets (a template head's og:image under the theme's folder, or named `seo-image`).
+_NOT_LEAD_IMAGE_RE = re.compile(
+    r"/wp-content/(?:plugins|themes)/|seo-image|img-fallback|placeholder|data:image",
+    re.IGNORECASE,
+)
+# WordPress's resized variant: `photo-1280x720.jpg` next to the full-size `photo.jpg`.
+_RESIZED_RE = re.compile(r"-(\d+)x(\d+)(?=\.[A-Za-z0-9]+(?:[?#].*)?$)")
 
 
 @dataclass
@@ -54,6 +61,19 @@ class PageInput:
         if self._structured is None:
             self._structured = StructuredData.from_selector(self.selector)
         return self._structured
+
+
+# Separator punctuation a theme prints inside term links (`Jembatan<span>,</span></a>`).
+_TERM_SEPARATORS = " \t\n,;|/·•–—-"
+
+
+def _term_names(names: list[str]) -> list[str]:
+    stripped = (clean_text(n.strip(_TERM_SEPARATORS)) for n in names)
+    return list(dict.fromkeys(n for n in stripped if n))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _same_day(moment: datetime, midnight: datetime) -> bool:
@@ -139,10 +159,10 @@ class ArticlePage:
         return self.first_text(self.DATE_TEXT)
 
     def categories(self) -> list[str]:
-        return self.all_texts(self.CATEGORIES)
+        return _term_names(self.all_texts(self.CATEGORIES))
 
     def tags(self) -> list[str]:
-        return self.all_texts(self.TAGS)
+        return _term_names(self.all_texts(self.TAGS))
 
     def body_container(self) -> HtmlElement | None:
         found = self.first(self.BODY)
@@ -158,7 +178,7 @@ class ArticlePage:
         for node in self.first(self.IMAGE):
             for attr in ("data-src", "data-lazy-src", "src", "content", "href"):
                 value = (node.attrib.get(attr) or "").strip()
-                usable = value and not _PLACEHOLDER_IMAGE_RE.search(value)
+                usable = value and not _NOT_LEAD_IMAGE_RE.search(value)
                 if usable and (url := absolute_url(value, self.page.url)):
                     return url
         return None
@@ -188,10 +208,15 @@ class ArticlePage:
     def _published(self) -> tuple[datetime, str] | None:
         candidates = [(parse_iso(value), source) for value, source in self.data.published()]
         candidates.append((parse_iso(self.published_time()), "time"))
+        from_url = url_date(self.page.url)
+        # A standalone BlogPosting (AMP for WP's, beside Yoast's graph) is the least trusted
+        # source: asked last, and never when it contradicts the permalink's day.
+        standalone = parse_iso(self.data.standalone_published())
+        if standalone is not None and (from_url is None or _same_day(standalone, from_url)):
+            candidates.append((standalone, "jsonld"))
         for moment, source in candidates:
             if moment is not None and self._plausible(moment, published=True):
                 return moment, source
-        from_url = url_date(self.page.url)
         text_moment = parse_visible_date(self.date_text(), self.page.fetched_at)
         # A visible date on another day than the permalink's is wrong (usually a relative
         # "3 hours ago" in a cached copy): the URL wins.
@@ -210,6 +235,51 @@ class ArticlePage:
             moment = parse_iso(value)
             if moment and moment != published and self._plausible(moment, published=False):
                 return to_site_iso(moment)
+        # The standalone BlogPosting's time, only when it does not precede the publication.
+        moment = parse_iso(self.data.standalone_modified())
+        if (
+            moment
+            and moment != published
+            and (published is None or moment > published)
+            and self._plausible(moment, published=False)
+        ):
+            return to_site_iso(moment)
+        return None
+
+    def _lead_image(self) -> str | None:
+        """The first candidate (structured data, then the layout) that is no plugin/theme
+        asset; a resized variant loses to a full-size candidate, and becomes the full-size
+        URL when the page names that URL elsewhere."""
+        found = [*self.data.image_urls(), self.image_url()]
+        urls = [u for u in dict.fromkeys(f for f in found if f) if not _NOT_LEAD_IMAGE_RE.search(u)]
+        if not urls:
+            return None
+        full = next((u for u in urls if not _RESIZED_RE.search(u)), None)
+        if full is not None:
+            return full
+        named = set(self.sel.xpath("//@src | //@href | //@content | //@srcset").getall())
+        named_text = " ".join(named)
+        for url in urls:
+            original = _RESIZED_RE.sub("", url, count=1)
+            if original in named or original in named_text.split():
+                return original
+        return urls[0]
+
+    def image_alts(self) -> list[str]:
+        """The featured image's alt and title texts (what a repeated "caption" copies)."""
+        texts = []
+        for node in self.first(self.IMAGE):
+            texts += [node.attrib.get("alt") or "", node.attrib.get("title") or ""]
+        return [t for t in texts if t.strip()]
+
+    def _caption(self, title: str) -> str | None:
+        """The structured caption, else the layout's; a caption that merely repeats the title
+        or the image's alt/title text (Yoast copies the alt when WordPress has none) is none."""
+        not_captions = {_fold(t) for t in (title, self.data.title() or "", *self.image_alts())}
+        not_captions |= {_fold(t) for t in self.data.image_alts()}
+        for caption in (self.data.image_caption(), self.image_caption()):
+            if caption and _fold(caption) not in not_captions:
+                return caption
         return None
 
     def to_article(self) -> Article:
@@ -233,8 +303,8 @@ class ArticlePage:
             categories=self.data.categories() or self.categories(),
             tags=self.data.tags() or self.tags(),
             body=body,
-            image_url=self.data.image_url() or self.image_url(),
-            image_caption=self.data.image_caption() or self.image_caption(),
+            image_url=self._lead_image(),
+            image_caption=self._caption(title),
             layout=self.name,
             fetched_at=to_utc_iso(self.page.fetched_at),
         )

@@ -4,8 +4,9 @@ Pure extraction, ``(url, html)`` in, :class:`Listing` out; imports parsel, never
 fetch and when to stop is the spider's job). Newkarma pages (2017 – 2025, site-notes §2.3) list
 one ``article.item-infinite`` card per post. Other pages (News5 and unknown markup, §9.7) list
 every article permalink inside the first listing root present, once the site chrome is dropped.
-The next page is the first usable answer of :data:`NEXT_PAGE_RULES`; no ``/page/N+1`` is
-invented, so ``next_page`` is None when the page links to none.
+The next page is the first usable answer of :data:`NEXT_PAGE_RULES`, down to a plain "Load
+more" link; no ``/page/N+1`` is invented here, so ``next_page`` is None when the page links to
+none (the spider's safety net then guesses it, and says so in its stats).
 
 The page is parsed once and each rule is a parsel CSS query on that one document; an element is
 in scope unless it or one of its ancestors is a dropped subtree root.
@@ -66,6 +67,14 @@ NEXT_TEXTS = frozenset(
     {"next", "next page", "selanjutnya", "berikutnya", "halaman selanjutnya", "halaman berikutnya"}
 )
 NEXT_ARROWS = "›»→"
+#: A "Load more" link (News5's "Load more posts" button as a plain ``<a href=…/page/2/>``): its
+#: text, lowercased with arrows stripped, or a class word containing one of LOAD_MORE_CLASSES.
+LOAD_MORE_TEXTS = frozenset({
+    "load more", "load more posts", "load more articles", "more posts", "older posts",
+    "muat lebih banyak", "muat lainnya", "tampilkan lebih banyak", "lihat lebih banyak",
+    "berita lainnya", "lebih banyak",
+})  # fmt: skip
+LOAD_MORE_CLASSES = ("load-more", "loadmore", "load_more")
 
 #: Section discovery: the first menu tier that yields a section wins.
 SECTION_MENU_TIERS = (
@@ -308,6 +317,12 @@ def _next_by_text(page: _Page) -> str | None:
     return page.first(a.attrib["href"] for a in page.anchors if _reads_next(a.root))
 
 
+def _load_more(page: _Page) -> str | None:
+    """A "Load more" link to another listing page (a link, never a script-only button: ``#``
+    and ``javascript:`` hrefs are not usable)."""
+    return page.first(a.attrib["href"] for a in page.anchors if _reads_load_more(a.root))
+
+
 #: The next-page cascade, in order; the first rule that finds a usable link wins.
 NEXT_PAGE_RULES: tuple[Callable[[_Page], str | None], ...] = (
     _newkarma_next,
@@ -315,7 +330,19 @@ NEXT_PAGE_RULES: tuple[Callable[[_Page], str | None], ...] = (
     _core_next,
     _pagination_next,
     _next_by_text,
+    _load_more,
 )
+
+
+def _reads_load_more(anchor: HtmlElement) -> bool:
+    classes = (anchor.get("class") or "").lower().split()
+    if any(marker in word for word in classes for marker in LOAD_MORE_CLASSES):
+        return True
+    for text in (_text(anchor), anchor.get("aria-label") or ""):
+        lowered = " ".join(text.split()).lower().strip(NEXT_ARROWS + " >.…")
+        if lowered in LOAD_MORE_TEXTS:
+            return True
+    return False
 
 
 def _reads_next(anchor: HtmlElement) -> bool:

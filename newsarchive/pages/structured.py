@@ -15,11 +15,13 @@ from parsel import Selector
 
 from newsarchive.normalize import clean_text, post_id_value
 
+WEBPAGE_TYPES = {"WebPage", "ItemPage"}
 ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle"}
 LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
 
 _SHORTLINK_ID_RE = re.compile(r"[?&]p=([0-9]+)")
-_BODY_POSTID_RE = re.compile(r"(?:^|\s)postid-([0-9]+)(?:\s|$)")
+# WordPress core's `postid-N`; AMP for WP prints `post-id-N`.
+_BODY_POSTID_RE = re.compile(r"(?:^|\s)post-?id-([0-9]+)(?:\s|$)")
 # Yoast's twitter:label1 is "Written by", translated on an Indonesian site.
 _WRITTEN_BY_LABELS = {"written by", "ditulis oleh", "penulis"}
 
@@ -31,6 +33,11 @@ def _types(node: dict[str, Any]) -> set[str]:
     if isinstance(kind, list):
         return {k for k in kind if isinstance(k, str)}
     return set()
+
+
+def _in_graph(data: Any) -> bool:
+    """A script holding a Yoast-style `@graph` (its pieces point at each other by `@id`)."""
+    return isinstance(data, dict) and isinstance(data.get("@graph"), list)
 
 
 def _flatten(data: Any) -> list[dict[str, Any]]:
@@ -81,13 +88,20 @@ class StructuredData:
     links: dict[str, str] = field(default_factory=dict)
     body_classes: set[str] = field(default_factory=set)
     broken_jsonld: int = 0
+    # Nodes of scripts without a `@graph` (AMP for WP prints its own standalone BlogPosting,
+    # whose times are the UTC clock labelled +07:00): the least trusted date source.
+    standalone: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_selector(cls, sel: Selector) -> StructuredData:
         data = cls()
         for script in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
             try:
-                data.nodes += _flatten(json.loads(script))
+                parsed = json.loads(script)
+                found = _flatten(parsed)
+                data.nodes += found
+                if not _in_graph(parsed):
+                    data.standalone += found
             except (ValueError, RecursionError):
                 # Broken JSON-LD is a known fault of the site; meta and layout selectors
                 # still carry every field, so it is counted, not fatal. (json gives up on
@@ -108,9 +122,30 @@ class StructuredData:
     def _node(self, wanted: set[str]) -> dict[str, Any] | None:
         return next((n for n in self.nodes if _types(n) & wanted), None)
 
+    def _graph_node(self, wanted: set[str]) -> dict[str, Any] | None:
+        standalone = {id(n) for n in self.standalone}
+        return next((n for n in self.nodes if _types(n) & wanted and id(n) not in standalone), None)
+
     @property
     def article(self) -> dict[str, Any]:
-        return self._node(ARTICLE_TYPES) or {}
+        """The Yoast graph's Article piece, else a standalone article node."""
+        return self._graph_node(ARTICLE_TYPES) or self._node(ARTICLE_TYPES) or {}
+
+    def _demoted(self, node: dict[str, Any]) -> bool:
+        """A standalone article node the dates do not trust: a BlogPosting (AMP for WP's own,
+        its times the UTC clock labelled +07:00), or any standalone one beside a Yoast graph."""
+        if not any(node is n for n in self.standalone):
+            return False
+        has_graph = len(self.standalone) < len(self.nodes)
+        return "BlogPosting" in _types(node) or has_graph
+
+    def _dated_pieces(self) -> list[dict[str, Any]]:
+        """The trusted Article piece, then the graph's WebPage: the times in trust order."""
+        article = next(
+            (n for n in self.nodes if _types(n) & ARTICLE_TYPES and not self._demoted(n)), None
+        )
+        pieces = [article, self._graph_node(WEBPAGE_TYPES)]
+        return [p for p in pieces if p]
 
     @property
     def is_listing(self) -> bool:
@@ -147,22 +182,42 @@ class StructuredData:
     def published(self) -> list[tuple[str, str]]:
         """Every (timestamp, source) the page gives, JSON-LD first, then meta: the cascade
         takes the first plausible one."""
-        found = []
-        if isinstance(self.article.get("datePublished"), str):
-            found.append((self.article["datePublished"], "jsonld"))
+        found = [
+            (p["datePublished"], "jsonld")
+            for p in self._dated_pieces()
+            if isinstance(p.get("datePublished"), str)
+        ]
         if self.meta.get("article:published_time"):
             found.append((self.meta["article:published_time"], "meta"))
         return found
 
     def modified(self) -> list[str]:
-        """Modification timestamps, JSON-LD first, then meta."""
-        found = []
-        value = self.article.get("dateModified")
-        if isinstance(value, str):
-            found.append(value)
+        """Modification timestamps, the Yoast graph first, then meta."""
+        found = [
+            p["dateModified"]
+            for p in self._dated_pieces()
+            if isinstance(p.get("dateModified"), str)
+        ]
         if self.meta.get("article:modified_time"):
             found.append(self.meta["article:modified_time"])
         return found
+
+    def _standalone_value(self, key: str) -> str | None:
+        for node in self.standalone:
+            if (
+                self._demoted(node)
+                and _types(node) & ARTICLE_TYPES
+                and isinstance(node.get(key), str)
+            ):
+                return str(node[key])
+        return None
+
+    def standalone_published(self) -> str | None:
+        """A demoted standalone article's datePublished: asked after every other source."""
+        return self._standalone_value("datePublished")
+
+    def standalone_modified(self) -> str | None:
+        return self._standalone_value("dateModified")
 
     def categories(self) -> list[str]:
         return _names(self.article.get("articleSection"))
@@ -182,12 +237,20 @@ class StructuredData:
             return {"url": ref}
         return {}
 
-    def image_url(self) -> str | None:
+    def image_urls(self) -> list[str]:
+        """Lead-image candidates in trust order: JSON-LD primary image, then og:image."""
         image = self._primary_image()
-        url = image.get("contentUrl") or image.get("url")
-        if isinstance(url, str) and url.strip():
-            return url.strip()
-        return self.meta.get("og:image") or None
+        found = [image.get("contentUrl"), image.get("url"), self.meta.get("og:image")]
+        return list(dict.fromkeys(u.strip() for u in found if isinstance(u, str) and u.strip()))
+
+    def image_url(self) -> str | None:
+        urls = self.image_urls()
+        return urls[0] if urls else None
+
+    def image_alts(self) -> list[str]:
+        """Alt-like texts of the primary image (`name`, `alternateName`)."""
+        image = self._primary_image()
+        return [_text(image.get(k)) for k in ("name", "alternateName") if _text(image.get(k))]
 
     def image_caption(self) -> str | None:
         caption = self._primary_image().get("caption")

@@ -124,6 +124,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.recheck_since = _days_ago(int(recheck_days)) if recheck_days else None
         self.archive_index: ArchiveIndex | None = None  # asked for in start()
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
+        self.listed: set[str] = set()  # canonical URLs seen on listing pages in this run
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
 
     @classmethod
@@ -210,6 +211,11 @@ class KalbarOnlineSpider(scrapy.Spider):
         if not listing.article_urls:
             # An empty listing ends the section (WordPress answers 200 for an empty category).
             return
+        if self.listed_before(listing.article_urls) and response.meta.get("guessed"):
+            # A guessed page repeating what this run already listed: past the end (a theme's
+            # own query can keep answering 200 with the same posts).
+            self.crawler.stats.inc_value("newsarchive/listing_guess_repeated")
+            return
         frontier = ArchivedFrontier()
         all_older = self.since is not None
         for link in listing.article_urls:
@@ -246,6 +252,29 @@ class KalbarOnlineSpider(scrapy.Spider):
             return
         if listing.next_page:
             yield self.listing_request(listing.next_page, page=page + 1)
+        else:
+            yield self.guessed_listing_request(response.url, page)
+
+    def listed_before(self, article_urls: list[str]) -> bool:
+        """Whether every article of a listing page was on a listing page of this run already
+        (scheduled, or skipped as archived or out of range); the page's articles count as
+        listed from now on."""
+        canonicals = {canonical_url(link, self.base_url) for link in article_urls}
+        repeated = canonicals <= (self.listed | self.scheduled)
+        self.listed |= canonicals
+        return repeated
+
+    def guessed_listing_request(self, url: str, page: int) -> Request:
+        """The safety net for markup the next-page cascade does not know: a listing page with
+        articles and no recognised next link is followed by ``…/page/N+1`` anyway (WordPress
+        serves every listing that way). The guess ends the section quietly at a 404, an empty
+        page or a page of articles already listed; ``newsarchive/listing_next_guessed`` counts
+        the guesses, so a silent markup change shows in the stats. Costs one request per
+        section per full crawl (the 404 past the last page)."""
+        self.crawler.stats.inc_value("newsarchive/listing_next_guessed")
+        guessed = self.listing_request(following_listing_page(url), page=page + 1)
+        guessed.meta["guessed"] = True
+        return guessed
 
     def should_stop_section(self, page: int, all_older: bool, frontier_reached: bool) -> bool:
         if self.max_pages is not None and page >= self.max_pages:
@@ -260,6 +289,10 @@ class KalbarOnlineSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         status = _status(failure)
         page = request.meta["page"]
+        if request.meta.get("guessed") and status in (404, 410):
+            # The expected end of a guessed page (listing_next_guessed): no failure recorded.
+            self.crawler.stats.inc_value("newsarchive/listing_guess_ended")
+            return
         yield from self.failed(failure)
         if status == 404:
             if page == 1:
@@ -277,6 +310,7 @@ class KalbarOnlineSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/listing_pages_stepped_over")
             following = self.listing_request(following_listing_page(request.url), page=page + 1)
             following.meta["stepped_over"] = True
+            following.meta["guessed"] = bool(request.meta.get("guessed"))
             yield following
 
     # --- articles --------------------------------------------------------------------------

@@ -21,11 +21,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from newsarchive import PARSER_VERSION
-from newsarchive.items import CONTENT_FIELDS, Article, RawRecord
+from newsarchive.items import CONTENT_FIELDS, FIELD_KINDS, FIELD_NAMES, Article, RawRecord
 from newsarchive.storage.schema import migrations
 from newsarchive.storage.stems import index_article
 
-REVISION_FIELDS = ("title", "subtitle", "byline", "published_at", "modified_at", "body")
+# A revision keeps every content field: a change in any of them makes one, and shows in it.
+REVISION_FIELDS = CONTENT_FIELDS
 
 
 class Outcome(StrEnum):
@@ -36,6 +37,18 @@ class Outcome(StrEnum):
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def column_values(article: Article, names: Iterable[str]) -> dict[str, Any]:
+    """The named fields of the article as column values: lists (categories, tags) as JSON
+    arrays in text, everything else as it is."""
+    values: dict[str, Any] = {}
+    for name in names:
+        value = getattr(article, name)
+        if FIELD_KINDS[name] == "list":
+            value = json.dumps(value, ensure_ascii=False)
+        values[name] = value
+    return values
 
 
 def content_hash(article: Article) -> str:
@@ -304,9 +317,7 @@ class Archive:
             return Outcome.UPDATED
 
     def _record(self, article: Article, digest: str, raw: RawRecord) -> dict[str, Any]:
-        record = article.to_dict()
-        record["categories"] = json.dumps(article.categories, ensure_ascii=False)
-        record["tags"] = json.dumps(article.tags, ensure_ascii=False)
+        record = column_values(article, FIELD_NAMES)
         record.update(
             content_hash=digest,
             parser_version=PARSER_VERSION,
@@ -326,12 +337,10 @@ class Archive:
         self, article_id: int, revision: int, article: Article, digest: str, now: str,
         raw: RawRecord,
     ) -> None:  # fmt: skip
-        record: dict[str, Any] = {name: getattr(article, name) for name in REVISION_FIELDS}
+        record = column_values(article, REVISION_FIELDS)
         record.update(
             article_id=article_id,
             revision=revision,
-            categories=json.dumps(article.categories, ensure_ascii=False),
-            tags=json.dumps(article.tags, ensure_ascii=False),
             content_hash=digest,
             captured_at=now,
             warc_file=raw.warc_file,

@@ -8,10 +8,13 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from newsarchive.items import CONTENT_FIELDS, FIELD_NAMES, column_types
+
 migrations = Migrations("newsarchive")
 
-# Article columns, named exactly as the item's fields (items.Article) and the exports.
-ARTICLE_COLUMNS: dict[str, type] = {
+# The tables as m001 created them, frozen: a shipped migration must create the same tables
+# forever. Later columns come from later migrations (see ARTICLE_COLUMNS below).
+_M001_ARTICLE_COLUMNS: dict[str, type] = {
     "id": int,
     "url": str,
     "post_id": int,
@@ -41,7 +44,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "warc_offset": int,
 }
 
-REVISION_COLUMNS: dict[str, type] = {
+_M001_REVISION_COLUMNS: dict[str, type] = {
     "id": int,
     "article_id": int,
     "revision": int,
@@ -60,15 +63,55 @@ REVISION_COLUMNS: dict[str, type] = {
 }
 
 
+# The current columns, derived: the article's fields (items.Article; types read off its
+# annotations by items.column_types) plus storage's own. A new field is one change in
+# items.py and one migration adding its column to `articles` and `article_revisions`
+# (test_revisions checks the tables match these).
+ARTICLE_EXTRAS: dict[str, type] = {
+    "content_hash": str,
+    "revision": int,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "last_changed_at": str,
+    "parser_version": str,
+    "warc_file": str,
+    "warc_offset": int,
+}
+ARTICLE_COLUMNS: dict[str, type] = {"id": int, **column_types(FIELD_NAMES), **ARTICLE_EXTRAS}
+
+# A revision holds every content field (categories and tags as JSON arrays, as in `articles`).
+REVISION_EXTRAS: dict[str, type] = {
+    "content_hash": str,
+    "captured_at": str,
+    "warc_file": str,
+    "warc_offset": int,
+}
+REVISION_COLUMNS: dict[str, type] = {
+    "id": int,
+    "article_id": int,
+    "revision": int,
+    **column_types(CONTENT_FIELDS),
+    **REVISION_EXTRAS,
+}
+
+
+def add_missing_columns(db: Database, table: str, columns: dict[str, type]) -> None:
+    """Add those of `columns` the table lacks, in order (existing rows hold NULL there)."""
+    have = set(db.table(table).columns_dict)
+    for name, kind in columns.items():
+        if name not in have:
+            db.table(table).add_column(name, kind)
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
-    db.table("articles").create(ARTICLE_COLUMNS, pk="id", not_null={"url", "title", "body"})
+    db.table("articles").create(_M001_ARTICLE_COLUMNS, pk="id", not_null={"url", "title", "body"})
     db.table("articles").create_index(["url"], unique=True)
     db.table("articles").create_index(["post_id"], unique=True)  # NULLs never collide in SQLite
     db.table("articles").create_index(["published_at"])
 
     db.table("article_revisions").create(
-        REVISION_COLUMNS, pk="id", foreign_keys=[("article_id", "articles", "id")]
+        _M001_REVISION_COLUMNS, pk="id", foreign_keys=[("article_id", "articles", "id")]
     )
     db.table("article_revisions").create_index(["article_id", "revision"], unique=True)
 
@@ -179,3 +222,12 @@ def m004_stem_index(db: Database) -> None:
         "title, subtitle, body, tokenize = 'unicode61 remove_diacritics 2')"
     )
     fill_stem_index(db)
+
+
+@migrations()
+def m005_revisions_keep_every_content_field(db: Database) -> None:
+    # A revision holds every content field, so one made by a changed caption, reporter,
+    # dateline or lead image shows the change. Revisions stored before this hold NULL in
+    # these columns: the archive never recorded those values for them.
+    names = ("reporter", "dateline", "image_url", "image_caption")
+    add_missing_columns(db, "article_revisions", column_types(names))

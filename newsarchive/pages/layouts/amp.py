@@ -11,6 +11,8 @@ class AmpPage(ArticlePage):
     name = "amp"
 
     TITLE = ("h1.amp-post-title", f"{SINGLE} h1")
+    # Swift prints the excerpt under the headline as `div.tl-exc`: the subtitle.
+    SUBTITLE = (f"{SINGLE} .tl-exc", "div.tl-exc")
     BYLINE = (
         ".sp-athr .author-name a",
         ".sp-athr .author-name",

@@ -18,6 +18,7 @@ ARTICLE = "article.single-post"
 # The template's noise outside the article: off-canvas panels, modals, header mega-menu cards.
 BODY = (f"{ARTICLE} .post-content", f"{ARTICLE} .entry-content", f"{ARTICLE} .single-content")
 BYLINE_LABEL_RE = re.compile(r"^\s*oleh\s*:?", re.IGNORECASE)
+BYLINE_IN_RE = re.compile(r"\boleh\s*:", re.IGNORECASE)
 DATE_RE = re.compile(
     r"\b\d{1,2}\s+(?:jan|feb|peb|mar|apr|mei|may|jun|jul|agu|ags|agt|aug|sep|okt|oct|nov|nop|des|dec)"
     r"[a-z]*\.?,?\s+\d{4}\b|\b\d{1,2}/\d{1,2}/\d{4}\b",
@@ -68,14 +69,20 @@ class News5Page(ArticlePage):
         texts = (element_text(node.root) for node in self.sel.xpath(META_ROWS))
         return [t for t in texts if t]
 
+    # A wrapper (`.post-meta`, the byline table) holds both rows: its text merges them
+    # ("Jauhari FatriaRabu, 18 Februari 2026"), so a row naming both is neither.
     def byline(self) -> str | None:
         for text in self._meta_rows():
-            if BYLINE_LABEL_RE.match(text) and len(text) < 80:
+            if BYLINE_LABEL_RE.match(text) and len(text) < 80 and not DATE_RE.search(text):
                 return super().byline() or _strip_label(text)
         return super().byline()
 
     def date_text(self) -> str | None:
-        return next((t for t in self._meta_rows() if DATE_RE.search(t) and len(t) < 60), None)
+        rows = self._meta_rows()
+        return next(
+            (t for t in rows if DATE_RE.search(t) and len(t) < 60 and not BYLINE_IN_RE.search(t)),
+            None,
+        )
 
     def body_container(self) -> HtmlElement | None:
         found = super().body_container()
