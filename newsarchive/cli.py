@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from newsarchive import __version__
-from newsarchive.site import DEFAULT_BASE_URL, DEFAULT_DB
+from newsarchive.site import DEFAULT_BASE_URL, DEFAULT_DB, WARC_DIR_ENV
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run finished but failed its own criteria, or the page is not an article
@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     reparse.add_argument("--since", type=_day, help="only articles published since this day")
     reparse.add_argument(
         "--warc-dir",
-        default=os.environ.get("NEWSARCHIVE_WARC_DIR"),
+        default=os.environ.get(WARC_DIR_ENV),
         help="the WARC folder; env NEWSARCHIVE_WARC_DIR; default warc/ beside the archive",
     )
     reparse.set_defaults(handler=cmd_reparse)

@@ -26,6 +26,7 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from newsarchive.items import ValueKind, instant_zone
+from newsarchive.site import WARC_DIR_ENV
 from newsarchive.storage.queries import (
     EXPORT_COLUMNS,
     EXPORT_KINDS,
@@ -96,8 +97,8 @@ def _archive_files(archive: str | Path) -> set[str]:
 
 def _warc_folders(archive: str | Path) -> set[str]:
     folders = {warc_dir(os.path.abspath(archive)), warc_dir(os.path.realpath(archive))}
-    if os.environ.get("NEWSARCHIVE_WARC_DIR"):
-        folders.add(Path(os.environ["NEWSARCHIVE_WARC_DIR"]))
+    if os.environ.get(WARC_DIR_ENV):
+        folders.add(Path(os.environ[WARC_DIR_ENV]))
     return {os.path.realpath(folder) for folder in folders}
 
 
@@ -113,7 +114,7 @@ def export(db: Database, fmt: str, path: str, filters: Filters) -> int:
         return _write(fmt, rows, sys.stdout)
     binary = fmt == "parquet"
     try:
-        with _output(path, binary) as out:
+        with open_output(path, binary) as out:
             return _write(fmt, rows, out)
     except BrokenPipeError:
         raise
@@ -142,7 +143,7 @@ def _write(fmt: str, rows: Iterator[dict[str, Any]], out: IO[Any]) -> int:
 
 
 @contextmanager
-def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
+def open_output(path: str, binary: bool) -> Iterator[IO[Any]]:
     mode, encoding = ("wb", None) if binary else ("w", "utf-8")
     newline = None if binary else ""
     if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from newsarchive.export import BadOutput, WriteFailed, _output
+from newsarchive.export import BadOutput, WriteFailed, open_output
 from newsarchive.storage.queries import (
     failures_per_run,
     layout_per_month,
@@ -514,7 +514,7 @@ def write(page: str, path: str) -> int:
         sys.stdout.write(page)
         return len(data)
     try:
-        with _output(path, binary=True) as out:
+        with open_output(path, binary=True) as out:
             out.write(data)
     except OSError as exc:
         raise WriteFailed(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from newsarchive.storage.archive import connect_read_only, holds_frames, tidy_after_read
 from newsarchive.storage.queries import (
     CANNED_SEARCH_SQL,
     CANNED_STEM_SEARCH_SQL,
@@ -159,8 +160,9 @@ def _tilde_encode(name: str) -> str:
 
 
 def _schema(db: Path) -> dict[str, list[str]]:
-    """Table and view names with their columns, read through a read-only connection."""
-    conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
+    """Table and view names with their columns, read through the archive's read-only opener
+    (so a read-only mount works and nothing is left beside the file)."""
+    conn, tidy = connect_read_only(db)
     try:
         names = [
             row[0]
@@ -174,6 +176,8 @@ def _schema(db: Path) -> dict[str, list[str]]:
         }
     finally:
         conn.close()
+        if tidy:
+            tidy_after_read(db)
 
 
 def _columns_box(descriptions: dict[str, str]) -> str:
@@ -429,11 +433,10 @@ def serve(db: Path, port: int, open_browser: bool, host: str = "127.0.0.1") -> i
         except OSError as exc:
             raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     metadata = build_metadata(db, sorted_month_facet=True)
-    wal = Path(f"{db}-wal")
     # --immutable reads the file as it is and never its write-ahead log: with a WAL beside it
     # (a crawl running, or one that did not finish) that would serve an old or torn state, so
     # then the file is served through Datasette's read-only connections instead.
-    immutable = not (wal.exists() and wal.stat().st_size > 0)
+    immutable = not holds_frames(Path(f"{db}-wal"))
     with tempfile.TemporaryDirectory(prefix="newsarchive-serve-") as tmp:
         metadata_file = Path(tmp) / "metadata.json"
         metadata_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")

@@ -73,7 +73,7 @@ def _beside(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
-def _holds_frames(wal: Path) -> bool:
+def holds_frames(wal: Path) -> bool:
     """The -wal file exists and is not empty: it may hold committed changes not yet copied into
     the archive file (a crawl is writing, or the copy was taken during one)."""
     try:
@@ -128,7 +128,7 @@ def connect_read_only(path: str | Path, timeout: float = 10.0) -> tuple[sqlite3.
         raise NotAnArchive(f"{path} is not a newsarchive archive (not a regular file)")
     real = path.resolve()
     uri, wal, shm = real.as_uri(), _beside(real, "-wal"), _beside(real, "-shm")
-    changes_in_wal = _holds_frames(wal)
+    changes_in_wal = holds_frames(wal)
     try:
         if _on_read_only_filesystem(real) and not changes_in_wal:
             return _connect(f"{uri}?mode=ro&immutable=1", timeout), False
@@ -161,7 +161,7 @@ def tidy_after_read(path: str | Path, timeout: float = 10.0) -> None:
     Where that is impossible (the file itself is read-only) they stay, harmless."""
     real = Path(path).resolve()
     wal = _beside(real, "-wal")
-    if not wal.exists() or _holds_frames(wal):
+    if not wal.exists() or holds_frames(wal):
         return
     with contextlib.suppress(sqlite3.Error):
         _connect(f"{real.as_uri()}?mode=rw", timeout).close()
