@@ -20,7 +20,14 @@ class AmpPage(ArticlePage):
     )
     # The visible date is usually relative ("3 hours ago"); the URL check in the cascade guards it.
     DATE_TEXT = (f"{SINGLE} .post-date .loop-date", f"{SINGLE} .post-date")
-    CATEGORIES = (".amp-category .amp-cat a", ".amp-category a")
+    # The list of every category; with a primary category set (Yoast), AMP for WP prints only
+    # that one, as a lone `span.amp-cat` above the headline.
+    CATEGORIES = (
+        ".amp-category .amp-cat a",
+        ".amp-category a",
+        f"{SINGLE} .cntr > .amp-cat a",
+        f"{SINGLE} .cntr > .amp-cat",
+    )
     TAGS = (".amp-tags .amp-tag a", ".tags .amp-tag a")
     BODY = ("div.cntn-wrp.artl-cnt", "div.cntn-wrp", ".amp-wp-article-content")
     IMAGE = (".sf-img amp-img", ".sf-img img", ".amp-featured-image amp-img")
