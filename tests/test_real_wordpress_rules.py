@@ -218,3 +218,52 @@ def test_swift_tl_exc_is_the_subtitle() -> None:
     article = parse_article(URL + "amp/", page, FETCHED)
     assert article.subtitle == "Akses transportasi terputus"
     assert "Akses transportasi" not in article.body
+
+
+# --- 10. found on the real WordPress (tests/test_real_wordpress.py) -------------------------
+
+
+def test_webpage_primary_image_gives_the_caption_when_yoast_has_no_article_piece() -> None:
+    """A site not set up as an organisation: no Article piece, the WebPage points at the
+    ImageObject, whose caption is WordPress's own."""
+    head = graph(
+        {"@type": "WebPage", "@id": URL, "primaryImageOfPage": {"@id": URL + "#primaryimage"}},
+        {"@type": "ImageObject", "@id": URL + "#primaryimage", "url": IMG, "caption": "Perahu"},
+    )
+    page = newkarma(head=head, figure=f'<figure><img src="{IMG}" alt="{TITLE}"></figure>')
+    article = parse_article(URL, page, FETCHED)
+    assert (article.image_url, article.image_caption) == (IMG, "Perahu")
+
+
+def test_amp_lone_primary_category_span() -> None:
+    """With a primary category (Yoast), AMP for WP prints only it, as `span.amp-cat` above the
+    headline, with no `.amp-category` list; related posts' categories are not the article's."""
+    cntr = '<span class="amp-cat amp-cat-2"><a href="/category/pontianak/amp/">Pontianak</a></span>'
+    related = '<ul class="loop-category"><li class="amp-cat-5"><a href="/tips/">Tips</a></li></ul>'
+    page = amp(cntr=cntr).replace("</body>", f"<div class='r'>{related}</div></body>")
+    assert parse_article(URL + "amp/", page, FETCHED).categories == ["Pontianak"]
+
+
+DEMO_SHARE = "https://kalbaronline.com/wp-content/uploads/2025/01/kalbaronline-share.jpg"
+
+
+def test_og_image_the_page_does_not_show_loses_to_the_featured_image() -> None:
+    """A template head's fixed og:image (not under the theme's folder) on an article that shows
+    its own featured image."""
+    page = newkarma(head=_og_image(DEMO_SHARE), figure=f'<figure><img src="{IMG}"></figure>')
+    assert parse_article(URL, page, FETCHED).image_url == IMG
+
+
+def test_og_image_the_page_shows_still_wins() -> None:
+    shown = "https://kalbaronline.com/wp-content/uploads/2021/11/banjir-perahu.jpg"
+    body_img = f'<figure><img src="{IMG}"></figure><p><img src="{shown}"></p>'
+    page = newkarma(head=_og_image(shown), figure=body_img)
+    assert parse_article(URL, page, FETCHED).image_url == shown
+
+
+def test_a_site_share_image_is_never_the_lead_image() -> None:
+    """What the crawl learnt from listing pages: the same og:image on every page."""
+    page = newkarma(head=_og_image(DEMO_SHARE))
+    assert parse_article(URL, page, FETCHED).image_url == DEMO_SHARE  # alone, it is all there is
+    known = frozenset({DEMO_SHARE})
+    assert parse_article(URL, page, FETCHED, site_images=known).image_url is None

@@ -63,8 +63,12 @@ def parse_article(
     html: str | bytes,
     fetched_at: datetime,
     base_url: str = DEFAULT_BASE_URL,
+    site_images: frozenset[str] = frozenset(),
 ) -> Article:
     """Extract the article on a fetched page.
+
+    ``site_images`` are image URLs known to be the site's own share images (what its listing
+    pages carry as og:image): never an article's lead image.
 
     Raises NotAnArticle for listings and error pages, UnknownLayout when an article-looking page
     cannot be read, IncompleteArticle when a required field is missing, MalformedPage when the
@@ -79,6 +83,7 @@ def parse_article(
             selector=Selector(text=decode_html(html), type="html"),
             fetched_at=fetched_at,
             base_url=base_url,
+            site_images=site_images,
         )
         return _parse(page)
     except ExtractionError:

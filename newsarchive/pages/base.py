@@ -54,6 +54,7 @@ class PageInput:
     selector: Selector
     fetched_at: datetime
     base_url: str = DEFAULT_BASE_URL
+    site_images: frozenset[str] = frozenset()  # the site's share images: never a lead image
     _structured: StructuredData | None = None
 
     @property
@@ -247,23 +248,55 @@ class ArticlePage:
         return None
 
     def _lead_image(self) -> str | None:
-        """The first candidate (structured data, then the layout) that is no plugin/theme
+        """The first candidate (JSON-LD, og:image, then the layout) that is no plugin/theme
         asset; a resized variant loses to a full-size candidate, and becomes the full-size
-        URL when the page names that URL elsewhere."""
-        found = [*self.data.image_urls(), self.image_url()]
+        URL when the page names that URL elsewhere.
+
+        An og:image that nothing in the page's body shows (neither it nor its full size) comes
+        after the layout's image: such an og:image is often the site-wide share image, the same
+        on every page (a template head's demo image, Yoast's default image). One of those is
+        never the lead image at all (``site_images``: the crawl collects them from listing
+        pages, which show no article image).
+        """
+        shown = self._shown_images()
+        og_image = self.data.og_image()
+        if og_image in self.page.site_images:
+            og_image = None
+        og_shown = og_image and {og_image, _RESIZED_RE.sub("", og_image, count=1)} & shown
+        found: list[str | None] = [*self.data.image_urls()]
+        found += [og_image, self.image_url()] if og_shown else [self.image_url(), og_image]
         urls = [u for u in dict.fromkeys(f for f in found if f) if not _NOT_LEAD_IMAGE_RE.search(u)]
         if not urls:
             return None
         full = next((u for u in urls if not _RESIZED_RE.search(u)), None)
         if full is not None:
             return full
-        named = set(self.sel.xpath("//@src | //@href | //@content | //@srcset").getall())
-        named_text = " ".join(named)
         for url in urls:
             original = _RESIZED_RE.sub("", url, count=1)
-            if original in named or original in named_text.split():
+            if original in shown or original in self._named_urls():
                 return original
         return urls[0]
+
+    def _named_urls(self) -> set[str]:
+        """Every URL-like attribute value of the page, srcset entries split."""
+        found: set[str] = set()
+        for value in self.sel.xpath("//@src | //@href | //@content | //@srcset").getall():
+            found.add(value)
+            found.update(value.split())
+        return found
+
+    def _shown_images(self) -> set[str]:
+        """URLs (and their full-size forms) that elements of the page's body point at."""
+        found: set[str] = set()
+        for value in self.sel.xpath(
+            "//body//@src | //body//@srcset | //body//@data-src | //body//@data-lazy-src"
+            " | //body//a/@href"
+        ).getall():
+            for part in value.split():
+                if "/" in part:
+                    found.add(part)
+                    found.add(_RESIZED_RE.sub("", part, count=1))
+        return found
 
     def image_alts(self) -> list[str]:
         """The featured image's alt and title texts (what a repeated "caption" copies)."""

@@ -226,26 +226,42 @@ class StructuredData:
         return _names(self.article.get("keywords"))
 
     def _primary_image(self) -> dict[str, Any]:
-        ref = self.article.get("image")
+        """The article's image node: the Yoast Article's `image`, else the graph WebPage's
+        `primaryImageOfPage`/`image` (a site not set up as an organisation has no Article
+        piece, but its WebPage still points at the featured image), else a standalone
+        article's `image`."""
+        webpage = self._graph_node(WEBPAGE_TYPES) or {}
+        refs = [
+            (self._graph_node(ARTICLE_TYPES) or {}).get("image"),
+            webpage.get("primaryImageOfPage"),
+            webpage.get("image"),
+            self.article.get("image"),
+        ]
+        for ref in refs:
+            node = self._image_node(ref)
+            if node:
+                return node
+        return {}
+
+    def _image_node(self, ref: Any) -> dict[str, Any]:
         if isinstance(ref, list):
             ref = ref[0] if ref else None
         if isinstance(ref, dict):
             if "@id" in ref and len(ref) == 1:
                 return next((n for n in self.nodes if n.get("@id") == ref["@id"]), {})
             return ref
-        if isinstance(ref, str):
+        if isinstance(ref, str) and ref.strip():
             return {"url": ref}
         return {}
 
     def image_urls(self) -> list[str]:
-        """Lead-image candidates in trust order: JSON-LD primary image, then og:image."""
+        """The JSON-LD primary image's URLs (contentUrl, url)."""
         image = self._primary_image()
-        found = [image.get("contentUrl"), image.get("url"), self.meta.get("og:image")]
+        found = [image.get("contentUrl"), image.get("url")]
         return list(dict.fromkeys(u.strip() for u in found if isinstance(u, str) and u.strip()))
 
-    def image_url(self) -> str | None:
-        urls = self.image_urls()
-        return urls[0] if urls else None
+    def og_image(self) -> str | None:
+        return (self.meta.get("og:image") or "").strip() or None
 
     def image_alts(self) -> list[str]:
         """Alt-like texts of the primary image (`name`, `alternateName`)."""
