@@ -154,7 +154,7 @@ def scale(articles: int) -> dict[str, Any]:
 # Where a crawl's time goes: (file, function) of the steps newsarchive adds to a bare fetch.
 PROFILED_STEPS = {
     "parse_article": ("newsarchive/pages/article.py", "parse_article"),
-    "parse_listing": ("newsarchive/pages/listing.py", "parse_listing"),
+    "parse_listing": ("newsarchive/pages/listings/__init__.py", "parse_listing"),
     "store": ("newsarchive/storage/archive.py", "store"),
     "warc_write": ("newsarchive/storage/warc.py", "write"),
 }

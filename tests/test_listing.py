@@ -1,15 +1,32 @@
-"""Section listing pages: golden fixtures, then one small page per rule of the cascade."""
+"""Section listing pages: golden fixtures, one small page per rule of the cascade, then which
+layout reads which markup (fixtures, the replica's pages, and the crawl stats that count them)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from newsarchive.pages.listing import Listing, parse_listing, parse_section_urls
+from newsarchive.normalize import canonical_url
+from newsarchive.pages.listings import (
+    LISTING_LAYOUTS,
+    GenericListing,
+    Listing,
+    ListingPage,
+    NewkarmaListing,
+    News5Listing,
+    parse_listing,
+    parse_section_urls,
+)
+from newsarchive.pages.listings.base import parse_listing_document
+from tests.fakesite import FakeSite
 from tests.fixtures import FIXTURES, Fixture, load
-from tests.helpers import UNSPLITTABLE_URLS
+from tests.helpers import UNSPLITTABLE_URLS, crawl
 
 LISTING_FIXTURES = [
     "listing_newkarma_page1",
@@ -503,8 +520,9 @@ def test_bytes_in_a_declared_charset() -> None:
 def test_xml_declaration_and_empty_pages() -> None:
     html = '<?xml version="1.0" encoding="utf-8"?>' + page(card(POST))
     assert urls_of(html) == [POST]
-    assert parse_listing(PAGE, "") == Listing(article_urls=[], next_page=None)
-    assert parse_listing(PAGE, b"\x00\xff garbage <<<") == Listing(article_urls=[], next_page=None)
+    empty = Listing(article_urls=[], next_page=None, layout="generic")
+    assert parse_listing(PAGE, "") == empty
+    assert parse_listing(PAGE, b"\x00\xff garbage <<<") == empty
 
 
 def test_listing_is_frozen() -> None:
@@ -641,3 +659,155 @@ def test_sections_on_a_replica() -> None:
         f"{REPLICA}/category/pontianak/",
         f"{REPLICA}/category/ketapang/",
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts: which page class reads which markup
+# --------------------------------------------------------------------------------------------
+
+#: The layout each golden listing fixture is written in (its name says so).
+FIXTURE_LAYOUTS = {name: name.split("_")[1] for name in LISTING_FIXTURES}
+SPECIFIC_LAYOUTS: list[type[ListingPage]] = [NewkarmaListing, News5Listing]
+
+
+def test_layouts_are_ordered_with_generic_last() -> None:
+    assert (NewkarmaListing, News5Listing, GenericListing) == LISTING_LAYOUTS
+    assert [layout.name for layout in LISTING_LAYOUTS] == ["newkarma", "news5", "generic"]
+
+
+@pytest.mark.parametrize("name", LISTING_FIXTURES)
+def test_fixture_is_read_by_its_own_layout(name: str) -> None:
+    fixture = load(name)
+    doc = parse_listing_document(fixture.html)
+    matched = [layout.name for layout in SPECIFIC_LAYOUTS if layout.matches(doc)]
+    assert matched == [FIXTURE_LAYOUTS[name]]  # its own layout matches, the other does not
+    assert GenericListing.matches(doc)
+    assert parsed(fixture).layout == FIXTURE_LAYOUTS[name]
+
+
+def test_the_home_page_fixture_is_newkarma() -> None:
+    fixture = load("home_newkarma_nav")
+    doc = parse_listing_document(fixture.html)
+    assert NewkarmaListing.matches(doc) and not News5Listing.matches(doc)
+    assert parse_listing(fixture.url, fixture.html).layout == "newkarma"
+
+
+def fetch(url: str) -> str:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as response:
+        return str(response.read().decode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[FakeSite]:
+    with FakeSite(articles=40, seed=5, page_size=5) as site:
+        yield site
+
+
+@pytest.mark.parametrize(
+    ("slug", "layout"),
+    [
+        ("pontianak", "newkarma"),
+        ("ketapang", "newkarma"),
+        ("kubu-raya", "news5"),
+        ("tips", "news5"),
+    ],
+)
+def test_replica_listing_is_read_by_its_own_layout(
+    replica: FakeSite, slug: str, layout: str
+) -> None:
+    for n in (1, replica.pages(slug)):
+        url = replica.section_url(slug, n)
+        html = fetch(url)
+        doc = parse_listing_document(html)
+        assert [c.name for c in SPECIFIC_LAYOUTS if c.matches(doc)] == [layout], url
+        listing = parse_listing(url, html, replica.base_url)
+        assert listing.layout == layout
+        expected = replica.expected_listing(slug, n)
+        assert [canonical_url(u, replica.base_url) for u in listing.article_urls] == expected[
+            "article_urls"
+        ]
+        assert listing.next_page == expected["next_page"]
+
+
+def test_replica_home_page_is_newkarma(replica: FakeSite) -> None:
+    html = fetch(f"{replica.base_url}/")
+    assert parse_listing(f"{replica.base_url}/", html, replica.base_url).layout == "newkarma"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        page(card(POST) + card(OTHER)),
+        # #wrapper without the News5 frame's body class; body class without #wrapper.
+        page(f'<div id="wrapper">{card(POST)}</div>'),
+        f'<html><body class="uni-body"><main>{card(POST)}</main></body></html>',
+        # Newkarma cards only where they never count: a related-posts block, a header.
+        page(
+            '<div class="gmr-related-infinite"><article class="item-infinite">'
+            f'<a href="{OTHER}">x</a></article></div>' + card(POST)
+        ),
+        page(f'<header><article class="item-infinite"><a href="{OTHER}">x</a></article></header>'),
+        # The News5 frame's marker only inside the dropped header.
+        '<html><body class="uni-body"><div class="uc-header"><div id="wrapper"></div></div>'
+        f"<main>{card(POST)}</main></body></html>",
+    ],
+)
+def test_unknown_markup_falls_to_generic(html: str) -> None:
+    doc = parse_listing_document(html)
+    assert not any(layout.matches(doc) for layout in SPECIFIC_LAYOUTS)
+    assert parse_listing(PAGE, html).layout == "generic"
+
+
+def test_newkarma_cards_win_over_the_news5_frame() -> None:
+    html = (
+        f'<html><body class="uni-body"><div id="wrapper"><article class="item-infinite">'
+        f'<h2 class="entry-title"><a href="{POST}">x</a></h2></article></div></body></html>'
+    )
+    doc = parse_listing_document(html)
+    assert NewkarmaListing.matches(doc) and News5Listing.matches(doc)
+    assert parse_listing(PAGE, html).layout == "newkarma"
+
+
+def test_news5_reads_only_its_wrapper() -> None:
+    html = (
+        f'<html><body class="uni-body"><div class="trending">{card(OTHER)}</div>'
+        f'<div id="wrapper" class="wrap">{card(POST)}</div></body></html>'
+    )
+    listing = parse_listing(PAGE, html)
+    assert (listing.layout, listing.article_urls) == ("news5", [POST])
+
+
+def test_crawl_stats_count_listing_layouts(tmp_path: Path) -> None:
+    with FakeSite(articles=30, seed=5, page_size=5) as site:
+        sections = ("--section", "pontianak", "--section", "kubu-raya")
+        # Scrapy dumps its stats at INFO when the crawl closes.
+        done = crawl(site, tmp_path / "a.db", *sections, "-s", "LOG_LEVEL=INFO")
+        assert done.returncode == 0, done.stderr[-3000:]
+        for slug, layout in (("pontianak", "newkarma"), ("kubu-raya", "news5")):
+            found = re.findall(rf"'newsarchive/listing_layout/{layout}': (\d+)", done.stderr)
+            assert found and int(found[-1]) == site.pages(slug), (layout, found)
+        assert "newsarchive/listing_layout/generic" not in done.stderr
+
+
+# --- the site's share image ---------------------------------------------------------------
+
+SHARE = "https://kalbaronline.com/wp-content/uploads/2022/01/kalbaronline-share.jpg"
+THUMB = "https://kalbaronline.com/wp-content/uploads/2024/03/jembatan-350x250.jpg"
+
+
+def _listing_with_og(og_image: str) -> str:
+    return f"""<html><head><meta property="og:image" content="{og_image}"></head><body>
+    <main id="main"><article class="item-infinite"><h2 class="entry-title">
+    <a href="https://kalbaronline.com/2024/03/05/jembatan/">Jembatan</a></h2>
+    <img src="{THUMB}"></article></main></body></html>"""
+
+
+def test_listing_og_image_its_body_does_not_show_is_the_site_share_image() -> None:
+    url = "https://kalbaronline.com/category/pontianak/"
+    assert parse_listing(url, _listing_with_og(SHARE)).share_image == SHARE
+    # A theme that puts the first card's image in the head: that is a post's image, not the
+    # site's (its full size is what the card shows resized).
+    first_card = THUMB.replace("-350x250", "")
+    assert parse_listing(url, _listing_with_og(first_card)).share_image is None
+    assert parse_listing(url, _listing_with_og(THUMB)).share_image is None

@@ -16,7 +16,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from newsarchive.pages.listing import parse_listing
+from newsarchive.pages.listings import parse_listing
 from tests.fakesite import FakeSite
 from tests.helpers import FAST, count, crawl, listing_requests, rows, run_cli
 

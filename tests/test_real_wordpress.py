@@ -34,8 +34,12 @@ FIELDS = ("url", "post_id", *CONTENT_FIELDS)
 
 
 @contextmanager
-def configured(site: WordPressSite, *, organisation: bool, strip: bool) -> Iterator[None]:
-    site.configure(yoast_organisation=organisation, strip_category_base=strip)
+def configured(
+    site: WordPressSite, *, organisation: bool, strip: bool, default_image: bool = False
+) -> Iterator[None]:
+    site.configure(
+        yoast_organisation=organisation, strip_category_base=strip, default_image=default_image
+    )
     try:
         yield
     finally:  # the session's site goes back to WordPress's defaults for the next test
@@ -206,3 +210,18 @@ def test_crawl_by_section(wordpress: WordPressSite, tmp_path: Path, strip: bool)
         assert done.returncode == 0, done.stderr
         names = [row["url"] for row in truth if section["name"] in row["categories"]]
         assert sorted(stored(one)) == sorted(names)
+
+
+def test_yoast_default_share_image_is_no_lead_image(wordpress: WordPressSite, tmp_path: Path):
+    """Yoast's "default image" is every imageless page's og:image, listings' too: the crawl
+    learns it from the listing pages, so posts without a featured image have none."""
+    with configured(wordpress, organisation=True, strip=False, default_image=True):
+        truth = wordpress.truth()
+        imageless = [row for row in truth if row["image_url"] is None]
+        assert len(imageless) == 20
+        listing = wordpress.get(urlsplit(wordpress.sections()[0]["url"]).path)[1]
+        assert "kalbaronline-share.jpg" in listing  # the share image is on the listing page
+        db = tmp_path / "archive.db"
+        done = crawl(wordpress, db)
+        assert done.returncode == 0, done.stderr
+        assert_archive_is_the_site(db, truth)

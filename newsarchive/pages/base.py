@@ -46,6 +46,30 @@ _NOT_LEAD_IMAGE_RE = re.compile(
 _RESIZED_RE = re.compile(r"-(\d+)x(\d+)(?=\.[A-Za-z0-9]+(?:[?#].*)?$)")
 
 
+def shown_images(sel: Selector) -> set[str]:
+    """URLs (and their full-size forms) that elements of a page's body point at: what the
+    page shows, as opposed to what its head announces."""
+    found: set[str] = set()
+    for value in sel.xpath(
+        "//body//@src | //body//@srcset | //body//@data-src | //body//@data-lazy-src"
+        " | //body//a/@href"
+    ).getall():
+        for part in value.split():
+            if "/" in part:
+                found.add(part)
+                found.add(_RESIZED_RE.sub("", part, count=1))
+    return found
+
+
+def site_share_image(sel: Selector) -> str | None:
+    """The page's og:image when nothing in its body shows it: on a listing page, which shows
+    no lead image of its own, that is the site's share image (the same on every page)."""
+    og_image = StructuredData.from_selector(sel).og_image()
+    if og_image and not {og_image, _RESIZED_RE.sub("", og_image, count=1)} & shown_images(sel):
+        return og_image
+    return None
+
+
 @dataclass
 class PageInput:
     """One fetched page, parsed once; every layout reads the same tree."""
@@ -258,7 +282,7 @@ class ArticlePage:
         never the lead image at all (``site_images``: the crawl collects them from listing
         pages, which show no article image).
         """
-        shown = self._shown_images()
+        shown = shown_images(self.sel)
         og_image = self.data.og_image()
         if og_image in self.page.site_images:
             og_image = None
@@ -283,19 +307,6 @@ class ArticlePage:
         for value in self.sel.xpath("//@src | //@href | //@content | //@srcset").getall():
             found.add(value)
             found.update(value.split())
-        return found
-
-    def _shown_images(self) -> set[str]:
-        """URLs (and their full-size forms) that elements of the page's body point at."""
-        found: set[str] = set()
-        for value in self.sel.xpath(
-            "//body//@src | //body//@srcset | //body//@data-src | //body//@data-lazy-src"
-            " | //body//a/@href"
-        ).getall():
-            for part in value.split():
-                if "/" in part:
-                    found.add(part)
-                    found.add(_RESIZED_RE.sub("", part, count=1))
         return found
 
     def image_alts(self) -> list[str]:

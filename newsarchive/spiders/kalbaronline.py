@@ -29,7 +29,7 @@ from newsarchive.normalize import (
     request_url,
 )
 from newsarchive.pages import ExtractionError, parse_article
-from newsarchive.pages.listing import parse_listing, parse_section_urls
+from newsarchive.pages.listings import parse_listing, parse_section_urls
 from newsarchive.site import DEFAULT_BASE_URL, SECTION_URL_TEMPLATE
 
 Output = CapturedArticle | PageFailure | Request
@@ -125,6 +125,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.archive_index: ArchiveIndex | None = None  # asked for in start()
         self.scheduled: set[str] = set()  # canonical URLs requested in this run
         self.listed: set[str] = set()  # canonical URLs seen on listing pages in this run
+        self.site_images: set[str] = set()  # the site's share images, from listing pages
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
 
     @classmethod
@@ -208,6 +209,9 @@ class KalbarOnlineSpider(scrapy.Spider):
             yield self.truncated(response, "truncated listing page")
         listing = parse_listing(response.url, _text(response), self.base_url)
         self.crawler.stats.inc_value("newsarchive/listing_pages")
+        self.crawler.stats.inc_value(f"newsarchive/listing_layout/{listing.layout}")
+        if listing.share_image:
+            self.site_images.add(listing.share_image)
         if not listing.article_urls:
             # An empty listing ends the section (WordPress answers 200 for an empty category).
             return
@@ -326,7 +330,11 @@ class KalbarOnlineSpider(scrapy.Spider):
             return
         try:
             article = parse_article(
-                response.url, _text(response), fetched_at, base_url=self.base_url
+                response.url,
+                _text(response),
+                fetched_at,
+                base_url=self.base_url,
+                site_images=frozenset(self.site_images),
             )
         except ExtractionError as exc:  # every parser failure arrives as one (ParserCrashed)
             reason = f"{type(exc).__name__}: {exc}"

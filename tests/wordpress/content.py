@@ -2,7 +2,7 @@
 
 The harness in tests/wordpress/ installs a real WordPress (Newkarma theme, Yoast SEO, AMP for WP,
 KIA Subtitle) on 127.0.0.1 and feeds it these authors, categories and posts through WordPress's
-own PHP API. The style follows /work/shared/site-notes.md:
+own PHP API. The style follows ../shared/site-notes.md:
 
 - body openings (site-notes §6, "Body opening (dateline) variants"): ``KalbarOnline, <Place> – ``
   (en dash) for 2023-2024, a few ``KalbarOnline.com - `` in 2024, ``KALBARONLINE.com – `` in 2025;
@@ -29,6 +29,18 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+
+# The replica's phrasebook: one copy of the site's idiom for both test sites.
+from tests.fakesite.vocab import (
+    AGENCIES,
+    CITIZENS,
+    DAYS,
+    FEELINGS,
+    GUESTS,
+    MONTHS,
+    QUOTES,
+    SPEECH,
+)
 
 
 @dataclass(frozen=True)
@@ -350,28 +362,8 @@ _DUAL = (
     ("BPBD Kalbar", "Banjir", "Tips", "Syarif Hamdani"),
 )  # fmt: skip
 
-_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
 _REPORTERS = ("jim", "Fai", "Jau", "Adi LC")  # site-notes §1: "(jim)", "(Fai)", "(Jau)", "(Adi LC)"
-_GUESTS = (
-    "unsur Forkopimda", "camat dan lurah setempat", "perwakilan organisasi perangkat daerah",
-    "tokoh masyarakat dan tokoh agama", "anggota DPRD setempat",
-)  # fmt: skip
-_AGENCIES = ("BPBD", "Dinas Sosial", "Dinas Kesehatan", "Dinas PUPR", "Badan Pusat Statistik")
 _UNITS = ("warga", "kepala keluarga", "rumah", "peserta", "titik")
-_QUOTES = (
-    "Kami ingin pelayanan kepada masyarakat semakin cepat dan tepat sasaran",
-    "Kami minta masyarakat tidak panik dan tetap mengikuti arahan petugas",
-    "Ini kerja bersama, tidak bisa hanya dibebankan kepada pemerintah",
-    "Kami pastikan seluruh tahapan berjalan transparan",
-    "Antusiasme warga luar biasa, jauh melampaui target awal kami",
-    "Kalau ada kendala di lapangan, segera laporkan supaya cepat ditangani",
-    "Kami berharap kegiatan ini memberi manfaat langsung bagi warga",
-)
-_SPEECH = ("kata", "ujar", "tegas", "jelas", "ungkap")
 _CLAUSES = (
     "program ini dapat terus berlanjut hingga tahun depan",
     "koordinasi antarinstansi terus diperkuat agar hasilnya maksimal",
@@ -387,13 +379,6 @@ _TIPS_CLAUSES = (
     "Cara ini juga dianjurkan oleh tenaga kesehatan",
     "Langkah tersebut tidak memerlukan peralatan khusus",
     "Anggota keluarga lain sebaiknya ikut dilibatkan",
-)
-_CITIZENS = ("Nurhayati", "Budi Santoso", "Rahmat", "Yuliana", "Asep Kurniawan", "Dewi Anggraini")
-_FEELINGS = (
-    "senang dengan adanya kegiatan tersebut",
-    "sudah lama menunggu perhatian dari pemerintah",
-    "terbantu karena tidak perlu jauh-jauh ke pusat kota",
-    "berharap kegiatan serupa digelar rutin setiap tahun",
 )
 _SUBTITLES = (
     "Targetkan Rampung Sebelum Akhir Tahun",
@@ -436,7 +421,7 @@ def _dates(n: int) -> list[datetime]:
 
 def _event_date(moment: datetime, i: int) -> str:
     """An in-body event date as reporters write it: `Rabu (3/5)`, `Rabu (28/08/2024)`."""
-    day = _DAYS[moment.weekday()]
+    day = DAYS[moment.weekday()]
     style = i % 3
     if style == 0:
         return f"{day} ({moment.day}/{moment.month})"
@@ -465,21 +450,21 @@ def _news_paragraphs(
     office, person = _OFFICIALS[category][off]
     count = 40 + (i * 37) % 900
     unit = _pick(_UNITS, i)
-    fact = f"Berdasarkan data {_pick(_AGENCIES, i)}, sedikitnya {count} {unit} tercatat dalam kegiatan tersebut."
-    edited = f"Berdasarkan data terbaru {_pick(_AGENCIES, i)}, sedikitnya {count + 15} {unit} tercatat dalam kegiatan tersebut."
+    fact = f"Berdasarkan data {_pick(AGENCIES, i)}, sedikitnya {count} {unit} tercatat dalam kegiatan tersebut."
+    edited = f"Berdasarkan data terbaru {_pick(AGENCIES, i)}, sedikitnya {count + 15} {unit} tercatat dalam kegiatan tersebut."
     pool = [
         f"{fact} Pihaknya menyebut {_pick(_CLAUSES, i, 1)}.",
-        f"“{_pick(_QUOTES, i)},” {_pick(_SPEECH, i)} {person}.",
+        f"“{_pick(QUOTES, i)},” {_pick(SPEECH, i)} {person}.",
         f"Menurut {person}, {_pick(_CLAUSES, i, 2)}. Ia menambahkan, {_pick(_CLAUSES, i, 3)}.",
-        f"Sementara itu, salah seorang warga {place}, {_pick(_CITIZENS, i)}, mengaku "
-        f"{_pick(_FEELINGS, i)}. “{_pick(_QUOTES, i, 1)},” katanya.",
+        f"Sementara itu, salah seorang warga {place}, {_pick(CITIZENS, i)}, mengaku "
+        f"{_pick(FEELINGS, i)}. “{_pick(QUOTES, i, 1)},” katanya.",
         f"Pihaknya menargetkan seluruh rangkaian kegiatan di {place} rampung pada "
-        f"{_MONTHS[(when.month + 1) % 12]} mendatang.",
-        f"Ia berharap {_pick(_CLAUSES, i, 4)}. “{_pick(_QUOTES, i, 2)},” {_pick(_SPEECH, i, 1)}nya.",
+        f"{MONTHS[(when.month + 1) % 12]} mendatang.",
+        f"Ia berharap {_pick(_CLAUSES, i, 4)}. “{_pick(QUOTES, i, 2)},” {_pick(SPEECH, i, 1)}nya.",
     ]
     lead = (
         f"{office}, {person}, {activity} di {place} pada {_event_date(when, i)}. "
-        f"Kegiatan tersebut turut dihadiri {_pick(_GUESTS, i)}."
+        f"Kegiatan tersebut turut dihadiri {_pick(GUESTS, i)}."
     )
     extra = (i * 5) % 4  # 3 to 6 paragraphs after the lead
     return [lead, *pool[: 3 + extra]], fact, edited
@@ -498,7 +483,7 @@ def _tips_paragraphs(
         f"Pertama, {steps[0][0].lower()}{steps[0][1:]}. Langkah ini paling mudah dan bisa dimulai hari ini.",
         f"Kedua, {steps[1][0].lower()}{steps[1][1:]}. {_pick(_TIPS_CLAUSES, i)}.",
         f"Ketiga, {steps[2][0].lower()}{steps[2][1:]}.",
-        f"“{_pick(_QUOTES, i)},” {_pick(_SPEECH, i)} {person}.",
+        f"“{_pick(QUOTES, i)},” {_pick(SPEECH, i)} {person}.",
     ]
     if i % 2:
         paragraphs.insert(
@@ -575,7 +560,7 @@ def _build() -> list[Post]:
             if mode in (0, 2):
                 caption = (
                     f"{office[0].upper()}{office[1:]}, {person}, saat kegiatan di {_DATELINE_PLACE[category]}, "
-                    f"{_DAYS[event.weekday()]} ({event.day}/{event.month}). "
+                    f"{DAYS[event.weekday()]} ({event.day}/{event.month}). "
                     f"(Foto: {_REPORTERS[(i * 3) % 4]}/KalbarOnline)"
                 )
             if mode in (0, 1):

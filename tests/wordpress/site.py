@@ -343,14 +343,18 @@ class WordPressSite:
         if done.returncode:
             raise SiteError(f"SQL {statement!r} failed: {done.stderr.strip()}")
 
-    def configure(self, *, yoast_organisation: bool, strip_category_base: bool) -> None:
+    def configure(
+        self, *, yoast_organisation: bool, strip_category_base: bool, default_image: bool = False
+    ) -> None:
         """Set the two Yoast options real sites differ in: the site as an organisation with a
         logo (Yoast's graph then has an Article piece) or representing nobody, as installed (no
-        Article); and "strip the category base". WordPress rebuilds its rewrite rules."""
+        Article); "strip the category base"; and Yoast's default og:image (the site's share
+        image on every page without one of its own). WordPress rebuilds its rewrite rules."""
         self._php(
             "configure.php",
             "organisation" if yoast_organisation else "nobody",
             "strip" if strip_category_base else "keep",
+            "default-image" if default_image else "no-default-image",
         )
 
     def truth(self) -> list[dict[str, Any]]:

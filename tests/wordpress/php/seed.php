@@ -88,6 +88,16 @@ function attach_image($image, $post_id, $date) {
     set_post_thumbnail($post_id, $attachment);
 }
 
+// The site's share image (Yoast's "default image" for pages without one of their own, and the
+// organisation's logo): in the media library, attached to no post.
+$share = ['filename' => 'kalbaronline-share.jpg', 'width' => 1200, 'height' => 630, 'caption' => '', 'alt' => 'KalbarOnline', 'color' => [20, 60, 120]];
+$upload = wp_upload_bits($share['filename'], null, paint_image($share), '2022/01');
+if (!empty($upload['error'])) fail('upload share image: ' . $upload['error']);
+$share_id = wp_insert_attachment(['post_mime_type' => 'image/jpeg', 'post_title' => 'kalbaronline-share', 'post_content' => '', 'post_status' => 'inherit'], $upload['file'], 0, true);
+if (is_wp_error($share_id)) fail('share image: ' . $share_id->get_error_message());
+wp_update_attachment_metadata($share_id, wp_generate_attachment_metadata($share_id, $upload['file']));
+update_option('newsarchive_share_image', $share_id);
+
 // An edit made at a given time: WordPress stamps post_modified with "now", so the filter
 // gives the edit its own time, before save_post hooks (Yoast's indexables) read the post.
 $modified_at = null;
