@@ -98,6 +98,17 @@ def _offset(value: str) -> int:
     return int(value)
 
 
+def _channels(value: str) -> str:
+    """A --discover value, checked here so a typo is a usage error before anything starts."""
+    from newsarchive.spiders.channels import parse_discover
+
+    try:
+        parse_discover(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _setting(value: str) -> tuple[str, str]:
     name, sep, setting = value.partition("=")
     if not sep or not name.strip():
@@ -185,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch articles again even when archived (changed content becomes a revision)",
     )
+    crawl.add_argument(
+        "--discover",
+        type=_channels,
+        default="listings",
+        metavar="CHANNELS",
+        help="where to find articles: listings (the section listing pages), sitemaps (Yoast's,"
+        " with lastmod), feed (RSS, newest first), rest (the WordPress REST API), all, or a"
+        " comma list; a channel the site does not answer is reported once and skipped;"
+        " default %(default)s",
+    )
     crawl.set_defaults(handler=cmd_crawl)
 
     update = _add_command(
@@ -192,9 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
         "update",
         "cron mode: archive what is new since the last run, cheaply",
         (
-            "Incremental crawl for cron: per section, walk listing pages newest first and stop "
-            "at the first page on which every article is already archived. Holds the archive's "
-            "lock: a second run on the same archive exits at once with code 75."
+            "Incremental crawl for cron. By default (--discover auto) it asks the REST API for "
+            "the posts changed most recently and fetches the new ones and those edited since "
+            "they were archived (one request when nothing is new); without REST, the feed; "
+            "without both, per section it walks listing pages newest first and stops at the "
+            "first page on which every article is already archived. It also fetches once the "
+            "archived articles the last `coverage` found listed nowhere, marking those the site "
+            "removed. Holds the archive's lock: a second run on the same archive exits at once "
+            "with code 75."
         ),
     )
     _crawl_options(update)
@@ -207,7 +233,43 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument(
         "--quiet", action="store_true", help="print only the summary line (for cron mail)"
     )
+    update.add_argument(
+        "--discover",
+        type=_channels,
+        default="auto",
+        metavar="CHANNELS",
+        help="as for crawl; default auto: the REST API (newest changes first: new and edited"
+        " posts in one request), else the feed, else the listing walk",
+    )
     update.set_defaults(handler=cmd_update)
+
+    coverage = _add_command(
+        commands,
+        "coverage",
+        "compare the site's own lists of posts with the archive: what is missing",
+        (
+            "Read the site's sitemaps and REST API (no article is fetched) and compare the "
+            "posts they list with the archive: per month and section, listed vs archived; the "
+            "missing URLs; archived articles no channel lists any more (possibly removed); a "
+            "completeness ratio. Each run's figures are stored (coverage_runs, "
+            "coverage_months, coverage_urls). Exit 0 when nothing is missing, 1 when something "
+            "is (or when no channel that lists every post answered)."
+        ),
+    )
+    coverage.add_argument("--since", type=_day, help="only posts published on or after this day")
+    coverage.add_argument("--until", type=_day, help="only posts published on or before this day")
+    coverage.add_argument(
+        "--section", metavar="S", help="only this section (category name or slug)"
+    )
+    coverage.add_argument("--json", action="store_true", help="print the figures as JSON")
+    coverage.add_argument(
+        "--create-dirs", action="store_true", help="create the archive's directory if missing"
+    )
+    coverage.add_argument(
+        "-s", dest="settings", action="append", default=[], type=_setting,
+        metavar="NAME=VALUE", help="set a Scrapy or newsarchive setting",
+    )  # fmt: skip
+    coverage.set_defaults(handler=cmd_coverage, no_raw=False)
 
     reparse = _add_command(
         commands,
@@ -356,9 +418,7 @@ exit codes:
     serve.add_argument(
         "--port", type=_port, default=8001, help="the port on 127.0.0.1; default %(default)s"
     )
-    serve.add_argument(
-        "--open", action="store_true", help="open the article list in a web browser"
-    )
+    serve.add_argument("--open", action="store_true", help="open the article list in a web browser")
     serve.set_defaults(handler=cmd_serve)
 
     datasette_metadata = _add_command(
@@ -513,6 +573,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
     spider_arguments = {
+        "discover": args.discover,
         "section": args.section,
         "since": args.since,
         "until": args.until,
@@ -528,11 +589,54 @@ def cmd_update(args: argparse.Namespace) -> int:
         "section": args.section,
         "incremental": True,
         "recheck_days": args.recheck_days,
+        "discover": args.discover,
     }
     return _run_crawl(args, "update", spider_arguments)
 
 
-def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[str, Any]) -> int:
+def cmd_coverage(args: argparse.Namespace) -> int:
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    spider_arguments = {
+        "section": [args.section] if args.section else [],
+        "since": args.since,
+        "until": args.until,
+        "discover": "sitemaps,rest",
+        "coverage": True,
+    }
+    crawled: list[Any] = []
+    code = _run_crawl(args, "coverage", spider_arguments, summary=False, result_to=crawled)
+    if code not in (EXIT_OK, EXIT_FAILED) or not crawled:
+        return code
+    from newsarchive.storage import coverage
+
+    run_id = crawled[0].stats.get("newsarchive/coverage_run")
+    if run_id is None:
+        print("newsarchive coverage: nothing was recorded (see the lines above)", file=sys.stderr)
+        return EXIT_FAILED
+    with _open_existing(args) as archive:
+        figures = coverage.summary(archive.db, int(run_id))
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        print(coverage.report_text(figures))
+    whole = figures["complete_channel"] and figures["missing"] == 0
+    if not figures["complete_channel"]:
+        print(
+            "newsarchive coverage: no channel that lists every post (sitemaps, REST) answered:"
+            " completeness cannot be told",
+            file=sys.stderr,
+        )
+    return EXIT_OK if whole and code == EXIT_OK else EXIT_FAILED
+
+
+def _run_crawl(
+    args: argparse.Namespace,
+    command: str,
+    spider_arguments: dict[str, Any],
+    summary: bool = True,
+    result_to: list[Any] | None = None,
+) -> int:
     db = _writable_archive(args.db, create_dirs=args.create_dirs)
     # Imported here: Scrapy and SQLite are not needed by the quick commands.
     from newsarchive.crawl import run_crawl
@@ -555,6 +659,8 @@ def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[st
         "NEWSARCHIVE_COMMAND": command,
     }
     result = run_crawl(overrides, spider_arguments)
+    if result_to is not None:
+        result_to.append(result)
     if isinstance(result.start_error, ArchiveLocked):
         print(f"newsarchive {command}: {result.start_error}", file=sys.stderr)
         return EXIT_LOCKED
@@ -576,7 +682,8 @@ def _run_crawl(args: argparse.Namespace, command: str, spider_arguments: dict[st
     problems = f" ({'; '.join(verdict.problems)})" if verdict.problems else ""
     print(
         f"newsarchive {command}: {reason} | {line} | {result.elapsed:.1f}s"
-        f" | exit {verdict.exit_code}{problems}"
+        f" | exit {verdict.exit_code}{problems}",
+        file=sys.stdout if summary else sys.stderr,
     )
     return verdict.exit_code
 
@@ -658,7 +765,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"articles {figures['articles']}, revisions {figures['revisions']}")
+    print(
+        f"articles {figures['articles']}, revisions {figures['revisions']},"
+        f" removed by the site {figures['removed']}"
+    )
+    if figures["last_coverage"]:
+        last = figures["last_coverage"]
+        print(
+            f"last coverage ({last['checked_at']}): listed {last['listed']}, archived"
+            f" {last['archived']}, missing {last['missing']}, completeness"
+            f" {last['completeness']:.1%}, possibly removed {last['unlisted']}"
+        )
     for title, key, top in (
         ("per section", "per_section", 50),
         ("per byline", "per_byline", 20),
@@ -721,8 +838,7 @@ def _print_drift(figures: dict[str, Any], everything: bool, top: int = 24) -> No
     print(f"\ndrift: {len(drift) or 'no'} month rates more than {points} under the usual level")
     for flag in drift:
         print(
-            f"  {flag['month']}  {flag['field']:<14} {flag['rate']:7.1%}  "
-            f"usual {flag['usual']:.1%}"
+            f"  {flag['month']}  {flag['field']:<14} {flag['rate']:7.1%}  usual {flag['usual']:.1%}"
         )
 
 

@@ -178,3 +178,36 @@ class PageFailure:
 
     raw: RawRecord = field(default_factory=RawRecord)
     """The raw page, when there was a response and capture is on."""
+
+
+#: What the site answers for a page it removed; such a fetch is recorded, not a failed run.
+GONE_STATUSES = (404, 410)
+
+
+@dataclass(kw_only=True)
+class ArticleGone:
+    """An archived article the site no longer serves (404/410, or a redirect to the home page
+    or a listing): its row is marked removed, never deleted."""
+
+    url: str
+    """The article's canonical URL."""
+
+    status: int
+    """The answer: 404, 410, or the redirect's status."""
+
+
+@dataclass(kw_only=True)
+class ChannelFindings:
+    """What a discovery channel listed on one of its documents (`newsarchive coverage`)."""
+
+    channel: str
+    """`sitemaps`, `feed` or `rest`."""
+
+    entries: list[Any] = field(default_factory=list)
+    """The posts it listed (`newsarchive.discovery.Listed`)."""
+
+    complete: bool = True
+    """Whether the channel lists every post (sitemaps, REST) rather than the newest (feed)."""
+
+    skipped: str | None = None
+    """Set instead of entries when the channel could not be read: the one-line reason."""

@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 # Failures that mean our own job went wrong. A fetch failure counts too, unless the site itself
 # said the page is gone (404/410): that is the site's business, and only recorded.
 FAILING_STAGES = ("parse", "validate", "store")
-GONE_STATUSES = (404, 410)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -72,10 +71,12 @@ def run_problems(stats: Mapping[str, Any]) -> list[str]:
     )
     if unfetched:
         found.append(f"{unfetched} pages could not be fetched")
-    if not stats.get("newsarchive/listing_pages", 0):
-        # Nothing to compare against: a run that read no listing (robots.txt forbids it,
-        # every section failed) must not look like a quiet success.
-        found.append("no listing page could be read")
+    read = stats.get("newsarchive/listing_pages", 0) + stats.get("newsarchive/channel_documents", 0)
+    if not read:
+        # Nothing to compare against: a run that read no listing and no channel (robots.txt
+        # forbids it, every section failed, every channel skipped) must not look like a quiet
+        # success.
+        found.append("no listing page or channel document could be read")
     # robots.txt (newsarchive.robots): an unreachable one disallows the whole site for the
     # run (RFC 9309); a disallowed URL is one this archive will not have.
     if stats.get("newsarchive/robots/unreachable", 0):
@@ -211,4 +212,3 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
         "finish_reason": stats.get("finish_reason"),
         "http_statuses": statuses,
     }
-

@@ -5,11 +5,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.items import CapturedArticle, PageFailure
-from newsarchive.ledger import GONE_STATUSES, RunLedger, halt
-from newsarchive.storage import Archive
+from newsarchive.discovery import COMPLETE_CHANNELS
+from newsarchive.items import (
+    GONE_STATUSES,
+    ArticleGone,
+    CapturedArticle,
+    ChannelFindings,
+    PageFailure,
+)
+from newsarchive.ledger import RunLedger, halt
+from newsarchive.normalize import SITE_TZ, permalink_date
+from newsarchive.storage import Archive, coverage
+from newsarchive.storage.archive import utc_now
 from newsarchive.storage.faults import halting_error, is_busy
 
 if TYPE_CHECKING:
@@ -55,6 +65,8 @@ class ArchivePipeline:
         # (url, stage) already recorded in this run: a redirect chain or a page that fails on
         # every retry is one failure row per run, not one per attempt.
         self.recorded: set[tuple[str, str]] = set()
+        # `newsarchive coverage`: what the channels listed, compared with the archive at close.
+        self.findings = CoverageFindings()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -76,6 +88,15 @@ class ArchivePipeline:
         """Archived, or removed by the site: nothing to fetch unless asked to refetch."""
         return self.archive is not None and self.archive.is_known(url)
 
+    def last_seen(self, url: str) -> str | None:
+        return self.archive.last_seen(url) if self.archive is not None else None
+
+    def last_run_started(self) -> datetime | None:
+        return self.archive.last_run_started() if self.archive is not None else None
+
+    def possibly_removed(self) -> list[str]:
+        return self.archive.possibly_removed() if self.archive is not None else []
+
     def process_item(self, item: Any) -> Any:
         if self.archive is None or self.stats.get_value("newsarchive/halted"):
             # Nothing more can be written: the page is not archived, so the next run fetches
@@ -94,6 +115,11 @@ class ArchivePipeline:
                     self.stats.inc_value(f"newsarchive/articles_{outcome.value}")
         elif isinstance(item, PageFailure):
             self.record(item)
+        elif isinstance(item, ArticleGone):
+            if self.archive.mark_removed(item.url, item.status):
+                self.stats.inc_value("newsarchive/articles_removed")
+        elif isinstance(item, ChannelFindings):
+            self.findings.add(item)
         return item
 
     def _store(self, item: CapturedArticle) -> Any:
@@ -144,5 +170,76 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         if self.archive is not None:
+            if self.findings.channels and not self.stats.get_value("newsarchive/halted"):
+                self.record_coverage()
             self.archive.close()
             self.archive = None
+
+    def record_coverage(self) -> None:
+        assert self.archive is not None
+        spider = self.crawler.spider
+        arguments = getattr(spider, "arguments", {}) or {}
+        since, until = arguments.get("since"), arguments.get("until")
+        sections = arguments.get("section") or []
+        section = sections[0] if isinstance(sections, list) and sections else sections or None
+        findings = self.findings
+        result = coverage.compare(
+            self.archive.db,
+            findings.posts.values(),
+            findings.channels,
+            complete_channel=findings.complete,
+            since=str(since) if since else None,
+            until=str(until) if until else None,
+            section=str(section) if section else None,
+        )
+        run_id = self.ledger.run_id if self.ledger else None
+        try:
+            coverage.record(
+                self.archive.db, result, run_id=run_id, checked_at=utc_now(),
+                since=str(since) if since else None, until=str(until) if until else None,
+                section=str(section) if section else None,
+                channel_of={u: p.channel for u, p in findings.posts.items()},
+            )  # fmt: skip
+        except sqlite3.Error as exc:
+            logger.error("could not record the coverage run: %s", exc)
+            return
+        self.stats.set_value("newsarchive/coverage_run", result.coverage_run_id)
+
+
+class CoverageFindings:
+    """What the channels of one run listed, reduced to what coverage compares."""
+
+    def __init__(self) -> None:
+        self.posts: dict[str, coverage.ListedPost] = {}
+        self.channels: dict[str, str] = {}  # channel → "ok" or why it was skipped
+        self.failed: set[str] = set()
+
+    @property
+    def complete(self) -> bool:
+        """Whether a channel that lists every post (sitemaps, REST) was read."""
+        return any(
+            state == "ok" and name in COMPLETE_CHANNELS for name, state in self.channels.items()
+        )
+
+    def add(self, item: ChannelFindings) -> None:
+        if item.skipped is not None:
+            self.channels[item.channel] = item.skipped
+            return
+        self.channels.setdefault(item.channel, "ok")
+        for entry in item.entries:
+            day = permalink_date(entry.url)
+            moment = entry.published.astimezone(SITE_TZ) if entry.published else None
+            month = f"{day[0]:04d}-{day[1]:02d}" if day else (
+                moment.strftime("%Y-%m") if moment else None
+            )  # fmt: skip
+            post = coverage.ListedPost(
+                url=entry.url,
+                channel=entry.channel,
+                month=month,
+                section=entry.sections[0] if entry.sections else None,
+                post_id=entry.post_id,
+                sections=tuple(entry.sections),
+            )
+            kept = self.posts.get(entry.url)
+            if kept is None or (kept.section is None and post.section):
+                self.posts[entry.url] = post

@@ -99,6 +99,11 @@ ITEM_PIPELINES = {
     "newsarchive.pipelines.ValidatePipeline": 100,
     "newsarchive.pipelines.ArchivePipeline": 500,
 }
+# Scrapy's telnet console listens on a port of 6023-6073: nobody attaches to a cron crawl, an
+# open debugging port on the archive's machine is a risk, and several crawls at once (tests,
+# two archives) run out of ports, which fails the run with an error line.
+TELNETCONSOLE_ENABLED = False
+
 EXTENSIONS = {
     # The one writer of crawl_runs; holds the archive's lock for the whole crawl.
     "newsarchive.ledger.RunLedger": 0,

@@ -19,6 +19,7 @@ NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
 COMMANDS: dict[str, tuple[str, ...]] = {
     "crawl": ("crawl", "--base-url", NOWHERE),
     "update": ("update", "--base-url", NOWHERE),
+    "coverage": ("coverage", "--base-url", NOWHERE),
     "reparse": ("reparse",),
     "search": ("search", "banjir"),
     "stats": ("stats",),
@@ -110,7 +111,7 @@ def test_bad_arguments_are_one_line_and_touch_nothing(
     archive: Path, command: str, args: tuple[str, ...], code: int
 ) -> None:
     before = digest(archive)
-    extra = ("--base-url", NOWHERE) if command in ("crawl", "update") else ()
+    extra = ("--base-url", NOWHERE) if command in ("crawl", "update", "coverage") else ()
     done = run_cli(command, *extra, *args, "--db", str(archive))
     assert done.returncode == code, (done.returncode, done.stderr[-2000:])
     assert_one_line(done)

@@ -206,4 +206,4 @@ def test_a_crawl_that_reads_no_listing_fails_loudly(tmp_path: Path) -> None:
     with FakeSite(articles=10, seed=1) as site:
         done = crawl(site, tmp_path / "a.db", "--section", "no-such-section")
     assert done.returncode == 1
-    assert "no listing page could be read" in done.stdout
+    assert "no listing page or channel document could be read" in done.stdout

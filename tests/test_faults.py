@@ -22,7 +22,10 @@ QUICK_RETRY = ["-s", "NEWSARCHIVE_RETRY_BACKOFF_BASE=0.1", "-s", "NEWSARCHIVE_RE
 
 
 def update(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("update", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
+    return run_cli(
+        "update", "--db", str(db), "--base-url", site.base_url, *FAST, "--discover", "listings",
+        *args,
+    )  # fmt: skip
 
 
 def start_crawl(site: FakeSite, db: Path, *args: str) -> subprocess.Popen[str]:

@@ -163,6 +163,7 @@ def test_update_still_stops_at_the_archived_frontier(tmp_path: Path) -> None:
         serve_without_pagination(site, slug)  # the stripped pages, with the new posts on top
         done = run_cli(
             "update", "--db", str(db), "--base-url", site.base_url, *FAST, "--section", slug,
+            "--discover", "listings",
             *STATS,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]

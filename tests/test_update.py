@@ -27,7 +27,11 @@ QUICK_RETRY = ["-s", "NEWSARCHIVE_RETRY_BACKOFF_BASE=0.2", "-s", "NEWSARCHIVE_RE
 
 
 def update(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("update", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
+    # The listing walk (update's channels are tested in test_discover.py).
+    return run_cli(
+        "update", "--db", str(db), "--base-url", site.base_url, *FAST, "--discover", "listings",
+        *args,
+    )  # fmt: skip
 
 
 def article_requests(site: FakeSite) -> list[str]:
@@ -203,18 +207,30 @@ def test_offsite_redirect_is_refused_and_recorded(tmp_path: Path) -> None:
         assert any(target.path in f["url"] for f in rows(db, "select * from failures"))
 
 
-def test_article_now_redirecting_home_keeps_the_archived_copy(archived) -> None:
+def test_article_now_redirecting_home_is_marked_removed_and_kept(archived) -> None:
+    """Issue 13: a redirect of an archived article to the home page is a removal: the row and
+    its revisions stay, marked; no parse failure, the run is not failed by it."""
     site, db = archived
     target = site.articles[-1]
     url = site.expected(target)["url"]
     before = rows(db, "select * from articles where url = ?", url)[0]
     site.redirect(target, "/")
     done = crawl(site, db, "--refetch")
-    assert done.returncode == 1  # a listed article that is no longer an article
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     after = rows(db, "select * from articles where url = ?", url)[0]
-    assert after == before
-    reasons = [f["reason"] for f in rows(db, "select * from failures where stage = 'parse'")]
-    assert any("not an article" in r for r in reasons)
+    assert after["removed_status"] == 301 and after["removed_at"]
+    marks = {"removed_at", "removed_status", "last_seen_at"}
+    assert {k: v for k, v in after.items() if k not in marks} == {
+        k: v for k, v in before.items() if k not in marks
+    }
+    assert count(db, "article_revisions") == count(db, "articles")
+    parse_failures = rows(db, "select * from failures where stage = 'parse'")
+    assert not any(target.path in f["url"] for f in parse_failures)
+    # Served again: a later 200 clears the mark.
+    site.clear_knobs()
+    assert crawl(site, db, "--refetch").returncode == 0
+    again = rows(db, "select * from articles where url = ?", url)[0]
+    assert (again["removed_at"], again["removed_status"]) == (None, None)
 
 
 def test_kill_9_mid_crawl_loses_nothing_committed(tmp_path: Path) -> None:

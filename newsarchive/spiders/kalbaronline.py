@@ -9,6 +9,7 @@ quietly re-crawl the whole site.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -16,23 +17,33 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newsarchive import __version__
-from newsarchive.items import CapturedArticle, PageFailure, RawRecord
+from newsarchive.items import (
+    GONE_STATUSES,
+    ArticleGone,
+    CapturedArticle,
+    ChannelFindings,
+    PageFailure,
+    RawRecord,
+)
 from newsarchive.normalize import (
     canonical_url,
-    decode_html,
     following_listing_page,
+    is_article_url,
     permalink_date,
     request_url,
 )
 from newsarchive.pages import ExtractionError, parse_article
 from newsarchive.pages.listings import parse_listing, parse_section_urls
 from newsarchive.site import DEFAULT_BASE_URL, SECTION_URL_TEMPLATE
+from newsarchive.spiders.channels import ChannelWalk, parse_discover
+from newsarchive.spiders.responses import failure_reason, failure_status, response_text
 
-Output = CapturedArticle | PageFailure | Request
+_PAGE_SUFFIX_RE = re.compile(r"/page/\d+/?$")
+
+Output = CapturedArticle | PageFailure | ArticleGone | ChannelFindings | Request
 
 
 @runtime_checkable
@@ -41,6 +52,18 @@ class ArchiveIndex(Protocol):
 
     def is_known(self, url: str) -> bool:
         """Archived, or removed by the site: nothing to fetch unless refetching."""
+        ...
+
+    def last_seen(self, url: str) -> str | None:
+        """When the archive last fetched this article (ISO 8601 UTC), None if it never did."""
+        ...
+
+    def last_run_started(self) -> datetime | None:
+        """When the last finished crawl or update started (aware UTC), None before the first."""
+        ...
+
+    def possibly_removed(self) -> list[str]:
+        """Archived articles the last coverage run found listed nowhere, not fetched since."""
         ...
 
 
@@ -103,6 +126,8 @@ class KalbarOnlineSpider(scrapy.Spider):
         refetch: bool | str = False,
         incremental: bool | str = False,
         recheck_days: int | str | None = None,
+        discover: str | Iterable[str] | None = None,
+        coverage: bool | str = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -110,7 +135,7 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.arguments: dict[str, Any] = {
             "section": section, "since": since, "until": until, "max_pages": max_pages,
             "max_articles": max_articles, "refetch": refetch, "incremental": incremental,
-            "recheck_days": recheck_days,
+            "recheck_days": recheck_days, "discover": discover, "coverage": coverage,
         }  # fmt: skip
         self.sections = _split(section)
         self.since = _day(since)
@@ -127,6 +152,14 @@ class KalbarOnlineSpider(scrapy.Spider):
         self.listed: set[str] = set()  # canonical URLs seen on listing pages in this run
         self.site_images: set[str] = set()  # the site's share images, from listing pages
         self.allowed_domains: list[str] = []  # the base URL's host, set in from_crawler
+        # Discovery channels (spiders/channels.py): which, and what each has shown so far.
+        self.discover = parse_discover(
+            discover if discover is None or isinstance(discover, str) else list(discover)
+        )
+        # `newsarchive coverage`: read the channels, fetch no article.
+        self.coverage = str(coverage).lower() in ("1", "true", "yes")
+        self.channels = ChannelWalk(self)
+        self.last_run_at: datetime | None = None  # asked of the archive in start()
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -156,9 +189,20 @@ class KalbarOnlineSpider(scrapy.Spider):
             return section
         return self.section_url_template.format(base=self.base_url, slug=section.strip("/"))
 
+    def section_slug(self, section: str) -> str:
+        """A section's slug, whether given as a slug or as its listing URL."""
+        if section.startswith(("http://", "https://")):
+            parts = [p for p in urlsplit(section).path.split("/") if p]
+            return parts[-1] if parts else ""
+        return section.strip("/")
+
     def is_known(self, url: str) -> bool:
         assert self.archive_index is not None
         return self.archive_index.is_known(url)
+
+    def last_seen(self, url: str) -> str | None:
+        assert self.archive_index is not None
+        return self.archive_index.last_seen(url)
 
     async def start(self) -> AsyncIterator[Request]:
         # A runtime-checkable Protocol passes isinstance(), which is all get_item_pipeline()
@@ -171,6 +215,21 @@ class KalbarOnlineSpider(scrapy.Spider):
             )
             return
         self.archive_index = index
+        self.last_run_at = index.last_run_started()
+        if "listings" in self.discover and not self.coverage:
+            self.channels.state["listings"] = "pending"
+            for request in self.listing_starts():
+                yield request
+        for request in self.channels.starts():
+            yield request
+        if self.incremental and not self.coverage:
+            # What `coverage` found listed nowhere: fetched once, so a removal is marked (or
+            # the article, still served, is simply seen again).
+            for url in index.possibly_removed():
+                self.crawler.stats.inc_value("newsarchive/removal_checks")
+                yield self.article_request(url, url)
+
+    def listing_starts(self) -> Iterator[Request]:
         if self.sections:
             for section in self.sections:
                 yield self.listing_request(self.section_url(section), page=1)
@@ -207,7 +266,8 @@ class KalbarOnlineSpider(scrapy.Spider):
         if "dataloss" in response.flags:
             # What arrived is still used; the failure says the page was incomplete.
             yield self.truncated(response, "truncated listing page")
-        listing = parse_listing(response.url, _text(response), self.base_url)
+        listing = parse_listing(response.url, response_text(response), self.base_url)
+        self.crawler.stats.set_value("newsarchive/progress/where", _section_label(response))
         self.crawler.stats.inc_value("newsarchive/listing_pages")
         self.crawler.stats.inc_value(f"newsarchive/listing_layout/{listing.layout}")
         if listing.share_image:
@@ -242,22 +302,25 @@ class KalbarOnlineSpider(scrapy.Spider):
                 continue
             if self.max_articles is not None and len(self.scheduled) >= self.max_articles:
                 return
-            self.scheduled.add(canonical)
-            yield Request(
-                request_url(link, self.base_url),
-                callback=self.parse_article,
-                errback=self.failed,
-                meta={"canonical": canonical},
-                # Deduped by canonical URL above; the scheduler's own filter would also drop a
-                # redirect to a page seen before (an article now redirecting home) silently.
-                dont_filter=True,
-            )
+            yield self.article_request(link, canonical)
         if self.should_stop_section(page, all_older, frontier.reached):
             return
         if listing.next_page:
             yield self.listing_request(listing.next_page, page=page + 1)
         else:
             yield self.guessed_listing_request(response.url, page)
+
+    def article_request(self, link: str, canonical: str) -> Request:
+        self.scheduled.add(canonical)
+        return Request(
+            request_url(link, self.base_url),
+            callback=self.parse_article,
+            errback=self.failed,
+            meta={"canonical": canonical},
+            # Deduped by canonical URL (self.scheduled); the scheduler's own filter would also
+            # drop a redirect to a page seen before (an article now redirecting home) silently.
+            dont_filter=True,
+        )
 
     def listed_before(self, article_urls: list[str]) -> bool:
         """Whether every article of a listing page was on a listing page of this run already
@@ -291,7 +354,7 @@ class KalbarOnlineSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> Iterator[Output]:
         request = failure.request  # type: ignore[attr-defined]
-        status = _status(failure)
+        status = failure_status(failure)
         page = request.meta["page"]
         if request.meta.get("guessed") and status in (404, 410):
             # The expected end of a guessed page (listing_next_guessed): no failure recorded.
@@ -328,10 +391,13 @@ class KalbarOnlineSpider(scrapy.Spider):
                 response, "truncated response (body shorter than its Content-Length)"
             )
             return
+        if gone := self.redirected_away(response):
+            yield gone
+            return
         try:
             article = parse_article(
                 response.url,
-                _text(response),
+                response_text(response),
                 fetched_at,
                 base_url=self.base_url,
                 site_images=frozenset(self.site_images),
@@ -354,6 +420,18 @@ class KalbarOnlineSpider(scrapy.Spider):
         else:
             yield CapturedArticle(article=article, raw=raw)
 
+    def redirected_away(self, response: Response) -> ArticleGone | None:
+        """An archived article that now redirects to the home page or a listing: removed."""
+        canonical = response.meta.get("canonical")
+        reasons = response.meta.get("redirect_reasons") or []
+        if not canonical or not reasons or is_article_url(response.url):
+            return None
+        if not self.is_known(canonical):
+            return None  # a new URL that leads nowhere stays a parse failure
+        status = next((r for r in reasons if isinstance(r, int)), 301)
+        self.crawler.stats.inc_value("newsarchive/articles_gone")
+        return ArticleGone(url=canonical, status=status)
+
     def truncated(self, response: Response, reason: str) -> PageFailure:
         """A body still cut short after the retries: logged as an error (the run fails its own
         criteria) and recorded with the partial page it kept."""
@@ -369,36 +447,32 @@ class KalbarOnlineSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[Output]:
         request = failure.request  # type: ignore[attr-defined]
-        reason = _reason(failure)
+        reason = failure_reason(failure)
         # After redirects, record the URL that was asked for, and say where it led.
         asked = request.meta.get("redirect_urls", [request.url])[0]
         if asked != request.url:
             reason = f"{reason} (redirected to {request.url})"
+        status = failure_status(failure)
+        canonical = request.meta.get("canonical")
         yield PageFailure(
             url=asked,
             stage="fetch",
             reason=reason,
-            http_status=_status(failure),
-            article_url=request.meta.get("canonical"),
+            http_status=status,
+            article_url=canonical,
             raw=request.meta.get("raw", RawRecord()),
         )
+        if canonical and status in GONE_STATUSES:
+            # The archive marks it removed if it holds it (a new URL stays a failure only).
+            yield ArticleGone(url=canonical, status=status)
 
     def count_page(self) -> None:
         self.crawler.stats.inc_value("newsarchive/pages_fetched")
 
 
-def _text(response: Response) -> str:
-    return decode_html(response.body, response.headers.get("Content-Type"))
-
-
-def _status(failure: Failure) -> int | None:
-    error = failure.value
-    return int(error.response.status) if isinstance(error, HttpError) else None
-
-
-def _reason(failure: Failure) -> str:
-    error = failure.value
-    if isinstance(error, HttpError):
-        return f"HTTP {error.response.status}"
-    message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0] if message else ''}".strip()
+def _section_label(response: Response) -> str:
+    """The section a listing page belongs to, for the progress line (its path, page number
+    dropped)."""
+    path = _PAGE_SUFFIX_RE.sub("/", urlsplit(response.url).path)
+    page = response.meta.get("page", 1)
+    return f"{path} p.{page}"

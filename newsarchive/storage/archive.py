@@ -268,6 +268,43 @@ class Archive:
         row = self.db.execute(sql, [url]).fetchone()
         return row is not None and row[0] in (404, 410)
 
+    def last_seen(self, url: str) -> str | None:
+        """When the archived article was last fetched (ISO 8601 UTC), or None if it is not."""
+        row = self.db.execute("select last_seen_at from articles where url = ?", [url]).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def last_run_started(self) -> datetime | None:
+        """When the last crawl or update that finished well started (aware UTC)."""
+        row = self.db.execute(
+            "select started_at from crawl_runs where status = 'finished' and exit_code = 0 "
+            "and command in ('crawl', 'update') order by id desc limit 1"
+        ).fetchone()
+        return datetime.fromisoformat(row[0]).astimezone(UTC) if row and row[0] else None
+
+    def possibly_removed(self) -> list[str]:
+        """Archived articles the newest coverage run found listed by no channel, not fetched
+        since (an update fetches them once: a 404/410 or a redirect away marks them removed)."""
+        if not self.db.table("coverage_urls").exists():
+            return []
+        sql = (
+            "select u.url from coverage_urls u join coverage_runs r on r.id = u.coverage_run_id "
+            "join articles a on a.url = u.url where r.id = (select max(id) from coverage_runs) "
+            "and u.status = 'unlisted' and a.removed_at is null and a.last_seen_at < r.checked_at "
+            "order by u.url"
+        )
+        return [str(row[0]) for row in self.db.execute(sql)]
+
+    def mark_removed(self, url: str, status: int) -> bool:
+        """Mark an archived article as no longer served (its row and revisions stay); the
+        first sighting's time is kept. False when the URL is not archived."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update articles set removed_at = coalesce(removed_at, ?), removed_status = ? "
+                "where url = ?",
+                [utc_now(), status, url],
+            )
+        return cursor.rowcount > 0
+
     def count(self, table: str) -> int:
         return self.db[table].count
 
@@ -300,6 +337,11 @@ class Archive:
                 # Triggers keep articles_fts in sync; the stem index needs Python, so here.
                 index_article(self.db, article_id, article.title, article.subtitle, article.body)
                 return Outcome.NEW
+            if seen and existing.get("removed_at"):
+                # Served again: no longer removed.
+                self.db.table("articles").update(
+                    existing["id"], {"removed_at": None, "removed_status": None}
+                )
             if existing["content_hash"] == digest:
                 if seen:
                     self.db.table("articles").update(existing["id"], {"last_seen_at": now})

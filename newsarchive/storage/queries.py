@@ -24,7 +24,7 @@ from newsarchive.storage.schema import ARTICLE_COLUMNS
 # the Article's annotations), then storage's own bookkeeping (kinds read off the table's).
 _STORAGE_EXTRAS = (
     "content_hash", "revision", "first_seen_at", "last_seen_at", "last_changed_at",
-    "parser_version",
+    "parser_version", "removed_at", "removed_status",
 )  # fmt: skip
 EXPORT_KINDS: dict[str, ValueKind] = {
     **FIELD_KINDS,
@@ -703,6 +703,13 @@ def stats(db: Database, runs: int = 10) -> dict[str, Any]:
     return {
         "articles": total,
         "revisions": db.execute("select count(*) from article_revisions").fetchone()[0],
+        # Marked removed by the site (404/410, or a redirect away): kept, and counted here.
+        "removed": db.execute(
+            "select count(*) from articles where removed_at is not null"
+        ).fetchone()[0],
+        "last_coverage": next(iter(db.query(
+            """select id, checked_at, listed, archived, missing, unlisted, removed, completeness
+               from coverage_runs order by id desc limit 1""")), None),
         "per_section": _pairs(db, """
             select c.name, count(*) from article_categories ac
             join categories c on c.id = ac.category_id group by c.name order by 2 desc, 1"""),

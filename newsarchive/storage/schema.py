@@ -76,6 +76,10 @@ ARTICLE_EXTRAS: dict[str, type] = {
     "parser_version": str,
     "warc_file": str,
     "warc_offset": int,
+    # The site no longer serves it (m006): when that was first seen, and the answer (404, 410,
+    # or the status of a redirect to the home page or a listing). NULL while it is served.
+    "removed_at": str,
+    "removed_status": int,
 }
 ARTICLE_COLUMNS: dict[str, type] = {"id": int, **column_types(FIELD_NAMES), **ARTICLE_EXTRAS}
 
@@ -231,3 +235,37 @@ def m005_revisions_keep_every_content_field(db: Database) -> None:
     # these columns: the archive never recorded those values for them.
     names = ("reporter", "dateline", "image_url", "image_caption")
     add_missing_columns(db, "article_revisions", column_types(names))
+
+
+@migrations()
+def m006_removals_and_coverage(db: Database) -> None:
+    # An article the site stopped serving is marked, never deleted: its row and revisions stay,
+    # and a later 200 clears the mark.
+    add_missing_columns(db, "articles", {"removed_at": str, "removed_status": int})
+    db.table("articles").create_index(["removed_at"], if_not_exists=True)
+    # Each `newsarchive coverage` run: what the site's channels listed against the archive, so
+    # completeness over time is a query. Months are YYYY-MM of the permalink date; a section
+    # is a category name ("" when no channel and no archived copy says which).
+    db.table("coverage_runs").create(
+        {
+            "id": int, "run_id": int, "checked_at": str, "channels": str, "since": str,
+            "until": str, "section": str, "listed": int, "archived": int, "missing": int,
+            "unlisted": int, "removed": int, "completeness": float,
+        },
+        pk="id", foreign_keys=[("run_id", "crawl_runs", "id")], if_not_exists=True,
+    )  # fmt: skip
+    db.table("coverage_months").create(
+        {
+            "coverage_run_id": int, "month": str, "section": str, "listed": int,
+            "archived": int, "missing": int,
+        },
+        pk=("coverage_run_id", "month", "section"),
+        foreign_keys=[("coverage_run_id", "coverage_runs", "id")], if_not_exists=True,
+    )  # fmt: skip
+    # The URLs behind the counts: `missing` (listed by the site, not archived) and `unlisted`
+    # (archived, listed by no channel any more: possibly removed).
+    db.table("coverage_urls").create(
+        {"coverage_run_id": int, "url": str, "status": str, "channel": str, "month": str},
+        pk=("coverage_run_id", "url"),
+        foreign_keys=[("coverage_run_id", "coverage_runs", "id")], if_not_exists=True,
+    )  # fmt: skip

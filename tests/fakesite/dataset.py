@@ -130,6 +130,7 @@ class Dataset:
     articles: list[Article] = field(default_factory=list)
     missing: Article | None = None  # listed in a section, but its page answers 404
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    unlisted: set[int] = field(default_factory=set)  # post ids kept off every HTML listing
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -264,16 +265,17 @@ class Dataset:
         return self._by_key.get(key)
 
     def listing(self, slug: str) -> list[Article]:
-        """A section's articles, newest first (the 404 one included where it is listed)."""
+        """A section's articles, newest first (the 404 one included where it is listed;
+        unlisted posts left out)."""
         with self.lock:
-            return list(self._listings.get(slug, ()))
+            return [a for a in self._listings.get(slug, ()) if a.post_id not in self.unlisted]
 
     def latest(self, n: int, skip: Iterable[Article] = ()) -> list[Article]:
         skipped = set(map(id, skip))
         with self.lock:
             found = []
             for article in reversed(self.articles):
-                if id(article) not in skipped:
+                if id(article) not in skipped and article.post_id not in self.unlisted:
                     found.append(article)
                     if len(found) == n:
                         break
@@ -331,7 +333,7 @@ class Dataset:
             pool = self.articles
             for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
                 other = pool[rng.randrange(len(pool))]
-                if other is not article:
+                if other is not article and other.post_id not in self.unlisted:
                     related.append((rng.choice(slots), other))
         return Noise(
             related=tuple(sorted(related, key=lambda r: r[0])),

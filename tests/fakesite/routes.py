@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakesite import frames, render
+from tests.fakesite.channels import Channels
 from tests.fakesite.dataset import Article, Dataset, Section
+from tests.fakesite.response import HTML, Response
 
-HTML = "text/html; charset=UTF-8"
+__all__ = ["HTML", "Response", "Router"]
 
 _ARTICLE_RE = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([^/]+)(/amp)?(/?)$")
 _CATEGORY_RE = re.compile(r"^/category/([^/]+)(?:/page/(\d+))?/?$")
@@ -17,18 +18,13 @@ _HOME_PAGE_RE = re.compile(r"^/page/(\d+)/?$")
 _STATIC_RE = re.compile(r"^/([a-z-]+)(/?)$")
 
 
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    content_type: str = HTML
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
 class Router:
-    def __init__(self, dataset: Dataset, page_size: int = 10) -> None:
+    def __init__(
+        self, dataset: Dataset, page_size: int = 10, channels: Channels | None = None
+    ) -> None:
         self.ds = dataset
         self.page_size = page_size
+        self.channels = channels or Channels(dataset)
 
     # --- helpers shared with FakeSite -------------------------------------------------------
 
@@ -44,7 +40,10 @@ class Router:
     def listing_page(self, section: Section | None, n: int) -> tuple[list[Article], int, int]:
         """(items on page n, number of pages, number of listed articles)."""
         with self.ds.lock:
-            articles = self.ds.listing(section.slug) if section else self.ds.articles[::-1]
+            if section:
+                articles = self.ds.listing(section.slug)
+            else:
+                articles = [a for a in self.ds.articles[::-1] if a.post_id not in self.ds.unlisted]
         pages = max(1, -(-len(articles) // self.page_size))
         start = (n - 1) * self.page_size
         return articles[start : start + self.page_size], pages, len(articles)
@@ -55,9 +54,17 @@ class Router:
         parts = urlsplit(target)
         path, query = parts.path or "/", parts.query
         if path == "/robots.txt":
-            return Response(200, render.ROBOTS_TXT.encode(), "text/plain; charset=utf-8")
+            robots = render.ROBOTS_TXT + self.channels.robots_line()
+            return Response(200, robots.encode(), "text/plain; charset=utf-8")
+        channel = self.channels.handle(path, query)
+        if channel is not None:
+            return channel
         paged = parse_qs(query).get("paged", [""])[0]
         if path == "/":
+            post = parse_qs(query).get("p", [""])[0]
+            if post.isdigit():  # the feeds' guid, /?p=ID: WordPress redirects to the permalink
+                found = next((a for a in self.channels.posts() if a.post_id == int(post)), None)
+                return self.redirect(self.ds.url(found)) if found else self.not_found()
             if paged.isdigit():
                 return self.redirect(self.page_url(None, int(paged)))
             return self.listing(None, 1)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from tests.fakesite import channels as ch
 from tests.fakesite.dataset import SECTIONS, Article, Dataset, Section
 from tests.fakesite.routes import HTML, Response, Router
 
@@ -65,9 +67,13 @@ class FakeSite:
         page_size: int = 10,
         port: int = 0,
         host: str = "127.0.0.1",
+        sitemap_size: int = 1000,
+        feed_size: int = 10,
     ) -> None:
         self.dataset = Dataset(size=articles, seed=seed)
-        self.router = Router(self.dataset, page_size)
+        self.channels = ch.Channels(self.dataset, sitemap_size=sitemap_size, feed_size=feed_size)
+        self.channels.hidden = self._removed_paths
+        self.router = Router(self.dataset, page_size, self.channels)
         self.host = host
         self.port = port
         self.errors: list[str] = []  # tracebacks of requests the replica itself failed
@@ -155,14 +161,21 @@ class FakeSite:
         with self.dataset.lock:
             return self.dataset.expected(self.article(ref), variant)
 
-    def expected_articles(self) -> list[dict[str, Any]]:
+    def expected_articles(self, *, include_unlisted: bool = False) -> list[dict[str, Any]]:
         """Ground truth of every article reachable through the listings, newest first (the
-        listed 404 article and articles taken down with `remove` excluded)."""
+        listed 404 article and articles taken down with `remove` excluded). Posts hidden
+        with `unlist` are left out too, unless `include_unlisted` (they are still in the
+        sitemaps, feeds and REST API: a crawl using those channels finds them)."""
         with self.dataset.lock:
             articles = self.dataset.articles[::-1]
+            unlisted = set(self.dataset.unlisted)
         with self._lock:
             removed = set(self._rules["remove"])
-        return [self.expected(a) for a in articles if a.path not in removed]
+        return [
+            self.expected(a)
+            for a in articles
+            if a.path not in removed and (include_unlisted or a.post_id not in unlisted)
+        ]
 
     def expected_listing(self, slug: str, page: int = 1) -> dict[str, Any]:
         """What a listing parser should find on a section page, in the fixtures' format: the
@@ -181,6 +194,51 @@ class FakeSite:
         if section is None:
             raise KeyError(slug)
         return self.router.listing_page(section, 1)[1]
+
+    # --- discovery channels: ground truth ----------------------------------------------------
+
+    @property
+    def sitemap_size(self) -> int:
+        """URLs per post-sitemapN.xml (Yoast's default 1000); settable."""
+        return self.channels.sitemap_size
+
+    @sitemap_size.setter
+    def sitemap_size(self, size: int) -> None:
+        self.channels.sitemap_size = size
+
+    def channel_posts(self, category: str | None = None) -> list[Article]:
+        """The posts sitemaps, feeds and REST list (published, not removed; unlisted ones
+        included), newest first; optionally of one category (slug)."""
+        return self.channels.posts(category)
+
+    def channel_total(self, category: str | None = None) -> int:
+        """How many posts the channels list: REST's X-WP-Total, the post sitemaps' URL count."""
+        return len(self.channels.posts(category))
+
+    def sitemap_entries(self) -> list[tuple[str, str]]:
+        """(permalink, lastmod) of every post in the post sitemaps, in Yoast's order (modified
+        time, oldest first), across post-sitemap.xml, post-sitemap2.xml, … The home-page entry
+        Yoast puts on top of post-sitemap.xml is not included."""
+        return [
+            (self.channels.permalink(a), ch.w3c(ch.modified_of(a)))
+            for a in self.channels.by_modified()
+        ]
+
+    def sitemap_urls(self) -> list[str]:
+        """The post sitemaps the index lists, in order."""
+        chunks = self.channels.sitemap_chunks()
+        return [
+            f"{self.base_url}/{self.channels.sitemap_name(n)}" for n in range(1, len(chunks) + 1)
+        ]
+
+    def feed_entries(self, category: str | None = None, page: int = 1) -> list[str]:
+        """Permalinks on feed page `page` (`/feed/` or `/category/<slug>/feed/`), in order."""
+        items, _ = self.channels.feed_page(category, page)
+        return [self.channels.permalink(a) for a in items]
+
+    def category_id(self, slug: str) -> int:
+        """The REST term id of a section."""
+        return ch.CATEGORY_IDS[slug]
 
     # --- request log ------------------------------------------------------------------------
 
@@ -252,10 +310,45 @@ class FakeSite:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self._set("serve", path, _Rule(times, to=content_type, body=data))
 
+    def disable_channel(self, channel: str, status: int = 404) -> None:
+        """Switch a discovery channel ("sitemaps", "feed" or "rest") off: 404 as when the
+        feature is disabled (Yoast sitemaps off also drop robots.txt's Sitemap line), 401/403
+        as a security plugin blocking it (REST answers WordPress-style JSON errors)."""
+        self._check_channel(channel)
+        with self._lock:
+            self.channels.modes[channel] = ("disable", status)
+
+    def channel_html(self, channel: str) -> None:
+        """Answer every URL of a discovery channel with the HTML home page, 200 text/html (a
+        misconfigured site or cache)."""
+        self._check_channel(channel)
+        with self._lock:
+            self.channels.modes[channel] = ("html", 200)
+
+    def unlist(self, ref: Ref) -> Article:
+        """Keep a post off the HTML listings (home, sections, sidebars, related links) while
+        its page, the sitemaps, feeds and REST still have it."""
+        article = self.article(ref)
+        with self.dataset.lock:
+            self.dataset.unlisted.add(article.post_id)
+        return article
+
+    @staticmethod
+    def _check_channel(channel: str) -> None:
+        if channel not in ch.CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; one of {', '.join(ch.CHANNELS)}")
+
+    def _removed_paths(self) -> set[str]:
+        with self._lock:
+            return set(self._rules["remove"])
+
     def clear_knobs(self) -> None:
         with self._lock:
             for rules in self._rules.values():
                 rules.clear()
+            self.channels.modes.clear()
+        with self.dataset.lock:
+            self.dataset.unlisted.clear()
 
     def _take(self, kind: str, target: str) -> _Rule | None:
         """The rule of `kind` for a request target, counting one use of it."""
@@ -275,8 +368,11 @@ class FakeSite:
 
     # --- answering --------------------------------------------------------------------------
 
-    def respond(self, target: str) -> tuple[Response, float, bool]:
-        """(response, delay in seconds, truncate?) for a request target."""
+    def respond(
+        self, target: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[Response, float, bool]:
+        """(response, delay in seconds, truncate?) for a request target; `headers` (the
+        request's) make sitemap, feed and REST answers conditional (304)."""
         delay = self._take("delay", target)
         seconds = delay.seconds if delay else 0.0
         if self._take("remove", target):
@@ -299,11 +395,27 @@ class FakeSite:
         if rule:
             response = Response(200, rule.body, rule.to)
             return response, seconds, self._take("truncate", target) is not None
+        parts = urlsplit(target)
+        channel = ch.Channels.channel_of(parts.path or "/", parts.query)
+        with self._lock:
+            mode = self.channels.modes.get(channel) if channel else None
         try:
-            response = self.router.handle(target)
+            if mode is None:
+                response = self.router.handle(target)
+            elif mode[0] == "html":
+                response = self.router.listing(None, 1)
+            else:
+                response = self.channels.disabled(channel or "", mode[1])
         except Exception:
             self.errors.append(traceback.format_exc())
             return Response(500, b"<html><body><h1>500</h1></body></html>"), seconds, False
+        conditional = channel and mode is None and response.status == 200 and headers
+        if conditional and ch.not_modified(
+            response, headers.get("If-None-Match"), headers.get("If-Modified-Since")
+        ):
+            keep = ("etag", "last-modified", "link", "x-wp-total", "x-wp-totalpages")
+            kept = [(k, v) for k, v in response.headers if k.lower() in keep]
+            response = Response(304, b"", response.content_type, kept)
         rule = self._take("wrong_charset", target)
         if rule and response.content_type == HTML:
             response.content_type = f"text/html; charset={rule.to}"
@@ -328,12 +440,13 @@ class _Handler(BaseHTTPRequestHandler):
         if "://" in target:  # absolute-form request target
             parts = urlsplit(target)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        response, delay, truncate = self.site.respond(target)
+        response, delay, truncate = self.site.respond(target, self.headers)
         if delay:
             time.sleep(delay)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.status != 304:  # a 304 has no body, and no length of one
+            self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers:
             self.send_header(name, value)
         if truncate:

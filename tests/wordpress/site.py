@@ -11,6 +11,7 @@ querying the database through WordPress's template functions), never from our pa
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -135,24 +136,24 @@ def _alive(pid: int | None) -> bool:
 
 
 def _stop(pid: int) -> None:
+    """Stop a server and everything it forked: each runs in a session of its own (php -S
+    forks PHP_CLI_SERVER_WORKERS workers that would outlive their parent), so its process
+    group is signalled; SIGKILL after 20 s."""
     try:
-        os.kill(pid, signal.SIGTERM)
+        os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):  # not our child (the CLI's `stop`)
+            os.waitpid(pid, os.WNOHANG)
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:  # not our child (the CLI's `stop`): poll for it instead
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            done = 0
-        if done:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
             return
         time.sleep(0.1)
-    os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 class WordPressSite:
@@ -227,6 +228,9 @@ class WordPressSite:
                 with tarfile.open(path) as tar:
                     tar.extractall(dest, filter="data")
         shutil.copy(PHP_DIR / "wp-config.php", self.docroot / "wp-config.php")
+        mu_plugins = self.docroot / "wp-content" / "mu-plugins"
+        mu_plugins.mkdir(exist_ok=True)
+        shutil.copy(PHP_DIR / "mu-plugin.php", mu_plugins / "newsarchive-test-switches.php")
         (self.docroot / "wp-content" / "uploads").mkdir(exist_ok=True)
 
     def _install_database(self) -> None:
@@ -356,6 +360,28 @@ class WordPressSite:
             "strip" if strip_category_base else "keep",
             "default-image" if default_image else "no-default-image",
         )
+
+    def channels_off(self, *channels: str) -> None:
+        """Turn discovery channels off ("rest": 401, "feed": 404, "sitemaps": Yoast's and
+        WordPress's sitemaps disabled, "yoast-sitemaps": Yoast's only); with no argument,
+        every channel back on."""
+        self._php("channels.php", "off" if channels else "on", *channels)
+
+    def publish_post(self, title: str, category: str, paragraph: str) -> int:
+        """Publish a new post now (in the category with that slug); its ID."""
+        return int(self._php("change.php", "publish", "0", title, category, paragraph).split()[1])
+
+    def edit_post(self, post_id: int, paragraph: str) -> None:
+        """Add a paragraph after a published post's first, as an editor would (modified:
+        now); the dateline and the sign-off stay where they were."""
+        self._php("change.php", "edit", str(post_id), paragraph)
+
+    def trash_post(self, post_id: int) -> None:
+        """Move a post to the trash: its permalink answers 404 and the channels drop it."""
+        self._php("change.php", "trash", str(post_id))
+
+    def restore_post(self, post_id: int) -> None:
+        self._php("change.php", "untrash", str(post_id))
 
     def truth(self) -> list[dict[str, Any]]:
         """Every published post as WordPress itself renders its fields (php/truth.php)."""
