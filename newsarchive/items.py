@@ -211,3 +211,12 @@ class ChannelFindings:
 
     skipped: str | None = None
     """Set instead of entries when the channel could not be read: the one-line reason."""
+
+
+@dataclass(kw_only=True)
+class ChannelValidators:
+    """What a channel document answered with, for a conditional request next time."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None

@@ -14,6 +14,7 @@ from newsarchive.items import (
     ArticleGone,
     CapturedArticle,
     ChannelFindings,
+    ChannelValidators,
     PageFailure,
 )
 from newsarchive.ledger import RunLedger, halt
@@ -67,6 +68,8 @@ class ArchivePipeline:
         self.recorded: set[tuple[str, str]] = set()
         # `newsarchive coverage`: what the channels listed, compared with the archive at close.
         self.findings = CoverageFindings()
+        # Conditional-request validators of channel documents, stored at the end of a clean run.
+        self.new_validators: dict[str, tuple[str | None, str | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -97,6 +100,9 @@ class ArchivePipeline:
     def possibly_removed(self) -> list[str]:
         return self.archive.possibly_removed() if self.archive is not None else []
 
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        return self.archive.validators(url) if self.archive is not None else None
+
     def process_item(self, item: Any) -> Any:
         if self.archive is None or self.stats.get_value("newsarchive/halted"):
             # Nothing more can be written: the page is not archived, so the next run fetches
@@ -120,6 +126,8 @@ class ArchivePipeline:
                 self.stats.inc_value("newsarchive/articles_removed")
         elif isinstance(item, ChannelFindings):
             self.findings.add(item)
+        elif isinstance(item, ChannelValidators):
+            self.new_validators[item.url] = (item.etag, item.last_modified)
         return item
 
     def _store(self, item: CapturedArticle) -> Any:
@@ -170,8 +178,19 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         if self.archive is not None:
-            if self.findings.channels and not self.stats.get_value("newsarchive/halted"):
+            halted = self.stats.get_value("newsarchive/halted")
+            if self.findings.channels and not halted:
                 self.record_coverage()
+            if (
+                self.new_validators
+                and not halted
+                and not self.stats.get_value("newsarchive/failures")
+            ):
+                # A failed article must be asked for again: a 304 next time would hide it.
+                try:
+                    self.archive.store_validators(self.new_validators)
+                except sqlite3.Error as exc:
+                    logger.error("could not store the channels' validators: %s", exc)
             self.archive.close()
             self.archive = None
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from newsarchive.export import BadOutput, WriteFailed, open_output
+from newsarchive.storage import coverage
 from newsarchive.storage.queries import (
     failures_per_run,
     layout_per_month,
@@ -106,6 +107,8 @@ class ReportData:
     sections: dict[str, dict[str, int]]  # per_month_per_section(db)
     layouts: dict[str, dict[str, int]]  # layout_per_month(db)
     runs: list[dict[str, Any]]  # failures_per_run(db)
+    coverage: dict[str, Any] | None = None  # the newest coverage run (coverage.summary)
+    coverage_history: list[dict[str, Any]] = field(default_factory=list)  # every run's totals
 
 
 @dataclass
@@ -122,6 +125,8 @@ def gather(db: Database, archive: str | Path, now: datetime | None = None) -> Re
         sections=per_month_per_section(db),
         layouts=layout_per_month(db),
         runs=failures_per_run(db, RUNS_CHARTED),
+        coverage=coverage.summary(db, latest["id"]) if (latest := coverage.latest(db)) else None,
+        coverage_history=coverage.history(db),
     )
 
 
@@ -179,13 +184,26 @@ def build(data: ReportData) -> Report:
         "No runs recorded yet." if not data.runs else "No failures in the runs recorded.",
     )
     parts.append(_runs_table(figures["last_runs"]))
-    # Coverage (listed vs archived per month and section) goes here once the archive keeps
-    # the results of `newsarchive coverage`; SPEC shows it when both exist.
-    parts.append(
-        "<section>\n<h2>Coverage</h2>\n<p class=note><i>What the site lists against what "
-        "is archived, per month and section, appears here once the archive holds coverage "
-        "results.</i></p>\n</section>"
+    latest = data.coverage
+    chart(
+        "Coverage",
+        "What the site's own lists (Yoast sitemaps, the REST API) name against what is archived, "
+        "per month, as the newest <code>newsarchive coverage</code> run found it"
+        + (
+            f" ({_e(latest['checked_at'])}: {latest['archived']:,} of {latest['listed']:,} "
+            f"archived, {_percent(latest['completeness'])}; {latest['missing']:,} missing, "
+            f"{latest['unlisted']:,} possibly removed, {latest['removed']:,} marked removed)"
+            if latest
+            else ""
+        )
+        + "; and the completeness of every run. The <code>coverage_urls</code> table has each "
+        "missing URL.",
+        _coverage_svg(latest, data.coverage_history) if latest else None,
+        "No coverage run yet: `newsarchive coverage` compares the site's sitemaps and REST API "
+        "with the archive.",
     )
+    if latest:
+        parts.append(_coverage_gaps_table(latest["months"]))
     parts.append("</body>\n</html>\n")
     report.html = "\n".join(parts)
     return report
@@ -498,6 +516,57 @@ def _runs_svg(runs: Sequence[Mapping[str, Any]]) -> str | None:
         ax.grid(axis="x", visible=False)
         fig.legend(loc="outside upper right", ncols=min(len(stages), 8))
         return _svg(fig, "Failures per run")
+
+
+def _coverage_svg(latest: Mapping[str, Any], history: Sequence[Mapping[str, Any]]) -> str | None:
+    listed: dict[str, int] = {}
+    archived: dict[str, int] = {}
+    for row in latest["months"]:
+        if row["month"]:
+            listed[row["month"]] = listed.get(row["month"], 0) + row["listed"]
+            archived[row["month"]] = archived.get(row["month"], 0) + row["archived"]
+    months = _month_axis(list(listed))
+    if not months:
+        return None
+    x = _dates(months)
+    with _figure(12, 3.6, "coverage") as fig:
+        left, right = fig.subplots(1, 2, width_ratios=(3, 1))
+        left.plot(x, [listed.get(m, 0) for m in months], color="#999999", linewidth=1.5,
+                  label="listed by the site")  # fmt: skip
+        left.plot(x, [archived.get(m, 0) for m in months], color="#1f77b4", linewidth=1,
+                  label="archived")  # fmt: skip
+        left.set_ylim(bottom=0)
+        left.set_ylabel("posts per month")
+        left.legend(loc="upper left")
+        _date_axis(left)
+        runs = [run for run in history if run["checked_at"]]
+        right.plot(
+            [datetime.fromisoformat(run["checked_at"]) for run in runs],
+            [100 * (run["completeness"] or 0) for run in runs],
+            marker="o", markersize=3, linewidth=1, color="#2ca02c",
+        )  # fmt: skip
+        right.set_ylim(0, 100)
+        right.set_ylabel("completeness, %")
+        right.set_title("per coverage run", loc="left")
+        right.tick_params(axis="x", labelrotation=30)
+        return _svg(fig, "Coverage")
+
+
+def _coverage_gaps_table(months: Sequence[Mapping[str, Any]]) -> str:
+    gaps = [m for m in months if m["missing"]]
+    if not gaps:
+        return "<p class=note>No month with a post missing.</p>"
+    rows = "".join(
+        f"<tr><td>{_e(m['month'] or '?')}</td><td>{_e(m['section'] or '(unknown)')}</td>"
+        f"<td class=n>{m['listed']:,}</td><td class=n>{m['archived']:,}</td>"
+        f"<td class=n>{m['missing']:,}</td></tr>"
+        for m in gaps[:RUNS_CHARTED]
+    )
+    more = f" (the first {RUNS_CHARTED} of {len(gaps)})" if len(gaps) > RUNS_CHARTED else ""
+    return (
+        f"<table><caption>Months with posts missing{more}</caption><tr><th>month</th>"
+        f"<th>section</th><th>listed</th><th>archived</th><th>missing</th></tr>{rows}</table>"
+    )
 
 
 # --- the file --------------------------------------------------------------------------------

@@ -191,9 +191,9 @@ def test_update_with_k_new_posts(
         assert found["article"] == k
         assert {site.expected(a)["url"] for a in new} <= archived_urls(db)
         discovery = found["rest"] + found["feed"]
-        # ⌈k/10⌉ pages of the feed (10 a page), one REST page (100 a page); the refused REST
-        # costs its two tries.
-        assert discovery - 2 * len(channels) <= -(-k // 10)
+        # One REST page (100 a page); the feed's pages of 10 down to the first with an archived
+        # post: ⌊k/10⌋ + 1 (the refused REST costs its two tries on top).
+        assert discovery - 2 * len(channels) == (1 if not channels else k // 10 + 1)
 
 
 @pytest.mark.parametrize("channel", ["rest", "sitemaps"])
@@ -281,3 +281,25 @@ def test_coverage_with_no_channel_that_lists_every_post_exits_1(
     assert done.returncode == 1
     assert "completeness cannot be told" in done.stderr or "nothing was recorded" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_unchanged_channel_costs_a_304_and_a_failed_run_asks_again(
+    fresh: FakeSite, tmp_path: Path
+) -> None:
+    site = fresh
+    db = tmp_path / "a.db"
+    assert crawl(site, db).returncode == 0
+    assert update(site, db).returncode == 0  # REST answers 200 with its validators
+    site.clear_log()
+    assert update(site, db).returncode == 0
+    [rest] = [r for r in site.requests if "wp-json" in r.path]
+    assert rest.status == 304
+    # A new post whose page fails: the run fails, so the next update must not be told 304.
+    [new] = site.publish(1)
+    site.fail(new, status=503, times=None)
+    assert update(site, db).returncode == 1
+    site.clear_knobs()
+    site.clear_log()
+    assert update(site, db).returncode == 0
+    assert site.expected(new)["url"] in archived_urls(db)
+    assert [r.status for r in site.requests if "wp-json" in r.path] == [200]

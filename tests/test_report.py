@@ -18,13 +18,14 @@ import pytest
 from newsarchive.items import Article
 from newsarchive.storage import Archive
 from tests.fakesite import FakeSite
-from tests.helpers import ROOT, count, crawl, rows, run_cli
+from tests.helpers import FAST, ROOT, count, crawl, rows, run_cli
 
 CHARTS = [
     "Articles per month, per section",
     "Field fill rates per month (layout drift)",
     "Layout per month",
     "Failures per run",
+    "Coverage",
 ]
 SVG_RE = re.compile(r"<svg\b.*?</svg>", re.S)
 # Path data with at least two points: a line, a bar, an axis.
@@ -34,13 +35,17 @@ PATH_DATA_RE = re.compile(r'<path\b[^>]*\bd="M\s*-?[\d.]+\s+-?[\d.]+\s*[LCZz]')
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Two runs over the replica: a full crawl (one article answers 404), then one that fails
-    a listing page."""
+    a listing page; then a coverage run, which finds those missing."""
     path = tmp_path_factory.mktemp("report") / "archive.db"
     with FakeSite(articles=120, seed=31, page_size=10) as site:
         assert crawl(site, path, "--no-raw").returncode == 0
         site.fail("/category/landak/", status=503, times=None)
         site.publish(5)
         assert crawl(site, path, "--no-raw", "-s", "RETRY_TIMES=0").returncode == 1
+        site.clear_knobs()
+        site.publish(3)
+        cover = run_cli("coverage", "--db", str(path), "--base-url", site.base_url, *FAST)
+        assert cover.returncode == 1, cover.stderr  # the 3 new posts are missing
     yield path
 
 
@@ -92,6 +97,11 @@ def test_report_shows_what_the_archive_holds(crawled: Path, report: tuple[Path, 
     runs = page.split("<h2>Last runs</h2>")[1]
     assert "<td>#2</td>" in runs and "<td class=bad>failed</td>" in runs
     assert "<h2>Coverage</h2>" in page
+    coverage = page.split("<h2>Coverage</h2>")[1]
+    assert "listed by the site" in charts[4] and "completeness, %" in charts[4]
+    missing = rows(crawled, "select sum(missing) as n from coverage_months")[0]["n"]
+    assert missing >= 3 and "Months with posts missing" in coverage
+    assert f"{missing:,} missing" in coverage
 
 
 def _chromium() -> str:

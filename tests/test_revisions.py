@@ -142,6 +142,7 @@ def test_migration_upgrades_an_old_archive_and_keeps_its_rows(tmp_path: Path) ->
     assert [m.name for m in migrations.pending(db)] == [
         "m005_revisions_keep_every_content_field",
         "m006_removals_and_coverage",
+        "m007_channel_validators",
     ]
     assert not set(NEW_COLUMNS) & set(db.table("article_revisions").columns_dict)
     before = list(db.query("select id, revision, title, body from article_revisions"))

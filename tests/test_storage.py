@@ -50,6 +50,7 @@ def test_migrations_twice_are_a_no_op(db_path: Path) -> None:
             "m004_stem_index",
             "m005_revisions_keep_every_content_field",
             "m006_removals_and_coverage",
+            "m007_channel_validators",
         ]
         assert archive.db.execute("pragma journal_mode").fetchone()[0] == "wal"
         for table in ("articles", "article_revisions", "categories", "article_categories",

@@ -36,7 +36,7 @@ from newsarchive.discovery import (
     rest_posts_url,
     sitemap_start_urls,
 )
-from newsarchive.items import ChannelFindings, PageFailure
+from newsarchive.items import ChannelFindings, ChannelValidators, PageFailure
 from newsarchive.normalize import permalink_date
 from newsarchive.spiders.responses import failure_reason
 
@@ -49,7 +49,7 @@ DISCOVER_CHOICES = ("listings", "sitemaps", "feed", "rest", "all", "auto")
 AUTO_CHAIN = ("rest", "feed", "listings")
 #: Statuses a channel's first document may answer with and still reach the callback, where
 #: check_response turns them into one "skipped" line instead of a failure row.
-CHANNEL_STATUSES = [400, 401, 403, 404, 405, 410, 500, 501, 502, 503]
+CHANNEL_STATUSES = [304, 400, 401, 403, 404, 405, 410, 500, 501, 502, 503]
 REST_PER_PAGE = 100
 FEED_PAGE_SIZE = 10  # WordPress's default `posts_per_rss`
 
@@ -132,8 +132,10 @@ class ChannelWalk:
         first: bool = False,
         **meta: Any,
     ) -> Request:
+        headers = self.conditional_headers(url) if first else {}
         return Request(
             url,
+            headers=headers,
             callback=callback,
             errback=self.channel_failed,
             meta={
@@ -145,6 +147,48 @@ class ChannelWalk:
             priority=20,  # discovery feeds the queue of articles, as listings do
             dont_filter=True,
         )
+
+    # --- conditional requests -------------------------------------------------------------
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """An update asks a channel's first document "changed since last time?" with what it
+        answered then (ETag, Last-Modified): an unchanged channel costs a bodiless 304."""
+        if not self.spider.incremental or self.spider.coverage:
+            return {}
+        found = self.spider.validators(url)
+        if not found:
+            return {}
+        etag, modified = found
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers
+
+    def not_modified(self, response: Response) -> bool:
+        """A 304: the channel lists nothing new since the last clean update."""
+        if response.status != 304:
+            return False
+        channel = response.meta["channel"]
+        self.spider.count_page()
+        self.count("newsarchive/channel_documents")
+        self.count(f"newsarchive/channel/{channel}/not_modified")
+        self.state[channel] = "ok"
+        return True
+
+    def remember(self, response: Response) -> Iterator[ChannelValidators]:
+        """The validators of a channel's first document, for the next update's question."""
+        if not response.meta.get("first") or not self.spider.incremental or self.spider.coverage:
+            return
+        etag = response.headers.get("ETag")
+        modified = response.headers.get("Last-Modified")
+        if etag or modified:
+            yield ChannelValidators(
+                url=response.request.url if response.request else response.url,
+                etag=etag.decode("latin-1") if etag else None,
+                last_modified=modified.decode("latin-1") if modified else None,
+            )
 
     # --- what a channel lists --------------------------------------------------------------
 
@@ -272,6 +316,8 @@ class ChannelWalk:
             yield self.channel_request(url, "sitemaps", self.parse_sitemap_page, first=True)
 
     def parse_sitemap_page(self, response: Response) -> Iterator[Output]:
+        if self.not_modified(response):
+            return
         if error := self.check_document(response):
             yield from self.unreadable(response, error)
             return
@@ -280,6 +326,7 @@ class ChannelWalk:
         except ChannelUnavailable as error:
             yield from self.unreadable(response, error)
             return
+        yield from self.remember(response)
         self.state["sitemaps"] = "ok"
         for url, lastmod in page.post_sitemaps:
             if (
@@ -309,6 +356,8 @@ class ChannelWalk:
         return [feed_url(self.spider.base_url)]
 
     def parse_feed_page(self, response: Response) -> Iterator[Output]:
+        if self.not_modified(response):
+            return
         if error := self.check_document(response):
             yield from self.unreadable(response, error)
             return
@@ -317,6 +366,7 @@ class ChannelWalk:
         except ChannelUnavailable as error:
             yield from self.unreadable(response, error)
             return
+        yield from self.remember(response)
         self.state["feed"] = "ok"
         frontier = any(self.known_and_unchanged(e) for e in entries)
         for entry in entries:
@@ -395,6 +445,8 @@ class ChannelWalk:
         if not response.meta.get("first") and rest_past_last_page(response.status, response.body):
             self.spider.count_page()
             return
+        if self.not_modified(response):
+            return
         if error := self.check_document(response):
             yield from self.unreadable(response, error)
             return
@@ -409,6 +461,7 @@ class ChannelWalk:
         except ChannelUnavailable as error:
             yield from self.unreadable(response, error)
             return
+        yield from self.remember(response)
         self.state["rest"] = "ok"
         if page.total is not None:
             self.totals["rest"] = page.total

@@ -25,6 +25,7 @@ from newsarchive.items import (
     ArticleGone,
     CapturedArticle,
     ChannelFindings,
+    ChannelValidators,
     PageFailure,
     RawRecord,
 )
@@ -43,7 +44,7 @@ from newsarchive.spiders.responses import failure_reason, failure_status, respon
 
 _PAGE_SUFFIX_RE = re.compile(r"/page/\d+/?$")
 
-Output = CapturedArticle | PageFailure | ArticleGone | ChannelFindings | Request
+Output = CapturedArticle | PageFailure | ArticleGone | ChannelFindings | ChannelValidators | Request
 
 
 @runtime_checkable
@@ -64,6 +65,10 @@ class ArchiveIndex(Protocol):
 
     def possibly_removed(self) -> list[str]:
         """Archived articles the last coverage run found listed nowhere, not fetched since."""
+        ...
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """(ETag, Last-Modified) a channel document answered with in the last clean run."""
         ...
 
 
@@ -203,6 +208,10 @@ class KalbarOnlineSpider(scrapy.Spider):
     def last_seen(self, url: str) -> str | None:
         assert self.archive_index is not None
         return self.archive_index.last_seen(url)
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        assert self.archive_index is not None
+        return self.archive_index.validators(url)
 
     async def start(self) -> AsyncIterator[Request]:
         # A runtime-checkable Protocol passes isinstance(), which is all get_item_pipeline()

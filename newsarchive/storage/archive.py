@@ -281,6 +281,23 @@ class Archive:
         ).fetchone()
         return datetime.fromisoformat(row[0]).astimezone(UTC) if row and row[0] else None
 
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The (ETag, Last-Modified) a channel document last answered with, or None."""
+        row = self.db.execute(
+            "select etag, last_modified from channel_validators where url = ?", [url]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def store_validators(self, found: Mapping[str, tuple[str | None, str | None]]) -> None:
+        with self.db.atomic():
+            self.db.table("channel_validators").upsert_all(
+                (
+                    {"url": url, "etag": etag, "last_modified": modified, "stored_at": utc_now()}
+                    for url, (etag, modified) in found.items()
+                ),
+                pk="url",
+            )
+
     def possibly_removed(self) -> list[str]:
         """Archived articles the newest coverage run found listed by no channel, not fetched
         since (an update fetches them once: a 404/410 or a redirect away marks them removed)."""

@@ -280,6 +280,19 @@ def report_text(figures: Mapping[str, Any], urls: int = REPORT_URLS) -> str:
     return "\n".join(lines)
 
 
+def history(db: Database) -> list[dict[str, Any]]:
+    """Every coverage run's totals, oldest first (completeness over time)."""
+    if not db.table("coverage_runs").exists():
+        return []
+    return [
+        dict(row)
+        for row in db.query(
+            "select id, checked_at, listed, archived, missing, unlisted, removed, completeness "
+            "from coverage_runs order by id"
+        )
+    ]
+
+
 def latest(db: Database) -> dict[str, Any] | None:
     """The newest coverage run's row, or None before the first."""
     if not db.table("coverage_runs").exists():
@@ -289,6 +302,7 @@ def latest(db: Database) -> dict[str, Any] | None:
 
 
 __all__ = [
-    "REPORT_URLS", "Coverage", "ListedPost", "compare", "latest", "record", "report_text",
+    "REPORT_URLS", "Coverage", "ListedPost", "compare", "history", "latest", "record",
+    "report_text",
     "summary",
 ]  # fmt: skip

@@ -269,3 +269,14 @@ def m006_removals_and_coverage(db: Database) -> None:
         pk=("coverage_run_id", "url"),
         foreign_keys=[("coverage_run_id", "coverage_runs", "id")], if_not_exists=True,
     )  # fmt: skip
+
+
+@migrations()
+def m007_channel_validators(db: Database) -> None:
+    # What a channel document (REST's newest posts, the feed, the sitemap index) last answered
+    # with: its ETag and Last-Modified, sent back by the next `update` so an unchanged channel
+    # costs a bodiless 304. Stored only after a run that failed nothing.
+    db.table("channel_validators").create(
+        {"url": str, "etag": str, "last_modified": str, "stored_at": str},
+        pk="url", if_not_exists=True,
+    )  # fmt: skip
