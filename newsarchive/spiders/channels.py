@@ -13,9 +13,9 @@ found reaches the archive as items (``ChannelFindings`` for ``coverage``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
@@ -42,6 +42,8 @@ from newsarchive.spiders.responses import failure_reason
 
 if TYPE_CHECKING:
     from newsarchive.spiders.kalbaronline import KalbarOnlineSpider, Output
+
+T = TypeVar("T")
 
 #: What ``--discover`` takes. ``auto``: the cheapest channel that answers, REST → feed →
 #: listings. ``all``: every channel at once (listings included), deduplicated.
@@ -114,7 +116,9 @@ class ChannelWalk:
             yield self.channel_request(robots, "sitemaps", self.parse_sitemap_robots, first=True)
         elif channel == "feed":
             for url in self.feed_urls():
-                yield self.channel_request(url, "feed", self.parse_feed_page, first=True, page=1)
+                yield self.channel_request(
+                    url, "feed", self.parse_feed_page, first=True, conditional=True, page=1
+                )
         elif channel == "rest":
             if self.spider.sections or self.spider.coverage:
                 # Category IDs → names: needed to filter by section and to count per section.
@@ -130,9 +134,10 @@ class ChannelWalk:
         callback: Any,
         *,
         first: bool = False,
+        conditional: bool = False,
         **meta: Any,
     ) -> Request:
-        headers = self.conditional_headers(url) if first else {}
+        headers = self.conditional_headers(url) if conditional else {}
         return Request(
             url,
             headers=headers,
@@ -141,6 +146,7 @@ class ChannelWalk:
             meta={
                 "channel": channel,
                 "first": first,
+                "conditional": conditional,
                 "handle_httpstatus_list": CHANNEL_STATUSES,
                 **meta,
             },
@@ -178,8 +184,8 @@ class ChannelWalk:
         return True
 
     def remember(self, response: Response) -> Iterator[ChannelValidators]:
-        """The validators of a channel's first document, for the next update's question."""
-        if not response.meta.get("first") or not self.spider.incremental or self.spider.coverage:
+        """The validators of a document asked conditionally, for the next update's question."""
+        if not response.meta.get("conditional") or not self.spider.incremental:
             return
         etag = response.headers.get("ETag")
         modified = response.headers.get("Last-Modified")
@@ -307,27 +313,45 @@ class ChannelWalk:
             self.incomplete.add(channel)
             yield from self.spider.failed(failure)
 
+    def read(self, response: Response, output: list[Any], parse: Callable[[], T]) -> T | None:
+        """A channel document, parsed; None when there is nothing to read: a 304 (unchanged
+        since the last clean update), or a document that cannot be read (what that means goes
+        into ``output``: a skipped channel, a failure row, or nothing past the last page)."""
+        if self.not_modified(response):
+            return None
+        error = self.check_document(response)
+        if error is None:
+            try:
+                parsed = parse()
+            except ChannelUnavailable as unreadable:
+                error = unreadable
+        if error is not None:
+            output.extend(self.unreadable(response, error))
+            return None
+        output.extend(self.remember(response))
+        self.state[response.meta["channel"]] = "ok"
+        return parsed
+
     # --- sitemaps --------------------------------------------------------------------------
 
     def parse_sitemap_robots(self, response: Response) -> Iterator[Output]:
         self.spider.count_page()
         robots = response.text if response.status == 200 else None
         for url in sitemap_start_urls(self.spider.base_url, robots):
-            yield self.channel_request(url, "sitemaps", self.parse_sitemap_page, first=True)
+            yield self.channel_request(
+                url, "sitemaps", self.parse_sitemap_page, first=True, conditional=True
+            )
 
     def parse_sitemap_page(self, response: Response) -> Iterator[Output]:
-        if self.not_modified(response):
+        output: list[Any] = []
+        page = self.read(
+            response,
+            output,
+            lambda: parse_sitemap(response.body, response.url, self.spider.base_url),
+        )
+        yield from output
+        if page is None:
             return
-        if error := self.check_document(response):
-            yield from self.unreadable(response, error)
-            return
-        try:
-            page = parse_sitemap(response.body, response.url, self.spider.base_url)
-        except ChannelUnavailable as error:
-            yield from self.unreadable(response, error)
-            return
-        yield from self.remember(response)
-        self.state["sitemaps"] = "ok"
         for url, lastmod in page.post_sitemaps:
             if (
                 self.spider.incremental
@@ -356,18 +380,13 @@ class ChannelWalk:
         return [feed_url(self.spider.base_url)]
 
     def parse_feed_page(self, response: Response) -> Iterator[Output]:
-        if self.not_modified(response):
+        output: list[Any] = []
+        entries = self.read(
+            response, output, lambda: parse_feed(response.body, response.url, self.spider.base_url)
+        )
+        yield from output
+        if entries is None:
             return
-        if error := self.check_document(response):
-            yield from self.unreadable(response, error)
-            return
-        try:
-            entries = parse_feed(response.body, response.url, self.spider.base_url)
-        except ChannelUnavailable as error:
-            yield from self.unreadable(response, error)
-            return
-        yield from self.remember(response)
-        self.state["feed"] = "ok"
         frontier = any(self.known_and_unchanged(e) for e in entries)
         for entry in entries:
             yield from self.consider(entry)
@@ -398,18 +417,19 @@ class ChannelWalk:
             # Newest changes first: an update stops at the first post it holds unchanged.
             url = add_or_replace_parameters(url, {"orderby": "modified", "order": "desc"})
         return self.channel_request(
-            url, "rest", self.parse_rest_page, first=first, page=page, end_at_404=True
-        )
+            url, "rest", self.parse_rest_page, first=first, conditional=first, page=page,
+            end_at_404=True,
+        )  # fmt: skip
 
     def parse_rest_categories(self, response: Response) -> Iterator[Output]:
-        if error := self.check_document(response):
-            yield from self.unreadable(response, error)
+        output: list[Any] = []
+        categories = self.read(
+            response, output, lambda: parse_rest_categories(response.body, response.url)
+        )
+        yield from output
+        if categories is None:
             return
-        try:
-            self.rest_categories = parse_rest_categories(response.body, response.url)
-        except ChannelUnavailable as error:
-            yield from self.unreadable(response, error)
-            return
+        self.rest_categories = categories
         wanted = {self.spider.section_slug(s) for s in self.spider.sections}
         slugs = self.rest_category_slugs(response)
         self.rest_section_ids = sorted(cid for cid, slug in slugs.items() if slug in wanted)
@@ -445,24 +465,21 @@ class ChannelWalk:
         if not response.meta.get("first") and rest_past_last_page(response.status, response.body):
             self.spider.count_page()
             return
-        if self.not_modified(response):
-            return
-        if error := self.check_document(response):
-            yield from self.unreadable(response, error)
-            return
-        try:
-            page = parse_rest_posts(
+        output: list[Any] = []
+        page = self.read(
+            response,
+            output,
+            lambda: parse_rest_posts(
                 response.body,
                 response.headers,
                 response.url,
                 self.spider.base_url,
                 self.rest_categories,
-            )
-        except ChannelUnavailable as error:
-            yield from self.unreadable(response, error)
+            ),
+        )
+        yield from output
+        if page is None:
             return
-        yield from self.remember(response)
-        self.state["rest"] = "ok"
         if page.total is not None:
             self.totals["rest"] = page.total
             self.show_total()
