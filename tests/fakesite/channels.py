@@ -581,14 +581,22 @@ class Channels:
             },
         }
 
-    def rest_posts(self, params: list[tuple[str, str]]) -> Response:
-        single = {k: v for k, v in params}
+    def _paging(self, single: dict[str, str]) -> tuple[int, int] | Response:
+        """`per_page` (1-100, default 10) and `page` (from 1), or WordPress's 400 answer."""
         per_page, error = _int_param(single, "per_page", 10, 1, 100)
         if error:
             return error_response(self, error)
         page, error = _int_param(single, "page", 1, 1, None)
         if error:
             return error_response(self, error)
+        return per_page, page
+
+    def rest_posts(self, params: list[tuple[str, str]]) -> Response:
+        single = {k: v for k, v in params}
+        paging = self._paging(single)
+        if isinstance(paging, Response):
+            return paging
+        per_page, page = paging
         orderby = single.get("orderby", "date")
         if orderby not in _ORDERBY:
             message = (
@@ -717,12 +725,10 @@ class Channels:
 
     def rest_categories(self, params: list[tuple[str, str]]) -> Response:
         single = {k: v for k, v in params}
-        per_page, error = _int_param(single, "per_page", 10, 1, 100)
-        if error:
-            return error_response(self, error)
-        page, error = _int_param(single, "page", 1, 1, None)
-        if error:
-            return error_response(self, error)
+        paging = self._paging(single)
+        if isinstance(paging, Response):
+            return paging
+        per_page, page = paging
         rows = self.category_objects()
         slugs = set(_list_param(params, "slug"))
         if slugs:
