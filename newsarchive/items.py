@@ -210,7 +210,8 @@ class ChannelFindings:
     """Whether the channel lists every post (sitemaps, REST) rather than the newest (feed)."""
 
     skipped: str | None = None
-    """Set instead of entries when the channel could not be read: the one-line reason."""
+    """Set instead of entries when the channel could not be read, or a later document of it
+    failed (``incomplete: …``): the one-line reason."""
 
 
 @dataclass(kw_only=True)

@@ -242,6 +242,7 @@ class CoverageFindings:
 
     def add(self, item: ChannelFindings) -> None:
         if item.skipped is not None:
+            # Skipped, or read only in part: either way not a complete list of the site's posts.
             self.channels[item.channel] = item.skipped
             return
         self.channels.setdefault(item.channel, "ok")

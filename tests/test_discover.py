@@ -305,3 +305,19 @@ def test_an_unchanged_channel_costs_a_304_and_a_failed_run_asks_again(
     assert update(site, db).returncode == 0
     assert site.expected(new)["url"] in archived_urls(db)
     assert [r.status for r in site.requests if "wp-json" in r.path] == [200]
+
+
+def test_a_sitemap_read_in_part_names_no_removal(fresh: FakeSite, tmp_path: Path) -> None:
+    """One post sitemap failing (and REST refused): the archived posts it would have listed
+    are not "possibly removed", and the run says completeness cannot be told."""
+    site = fresh
+    db = tmp_path / "a.db"
+    assert crawl(site, db).returncode == 0
+    site.disable_channel("rest", status=401)
+    site.fail("/post-sitemap2.xml", status=503, times=None)
+    done = coverage(site, db, "--json", "-s", "RETRY_TIMES=0")
+    assert done.returncode == 1
+    figures = json.loads(done.stdout)
+    assert figures["unlisted_urls"] == [] and not figures["complete_channel"]
+    assert figures["channels"]["sitemaps"].startswith("incomplete: ")
+    assert "completeness cannot be told" in done.stderr

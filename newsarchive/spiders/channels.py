@@ -79,8 +79,6 @@ class ChannelWalk:
     def __init__(self, spider: KalbarOnlineSpider) -> None:
         self.spider = spider
         self.state: dict[str, str] = {}  # channel → pending | ok | skipped
-        self.reasons: dict[str, str] = {}  # channel → why it was skipped
-        self.incomplete: set[str] = set()  # channels with a document that failed
         self.totals: dict[str, int] = {}  # channel → posts it says the site has
         self.rest_route_param = False  # /?rest_route= instead of /wp-json/
         self.rest_categories: dict[int, str] = {}
@@ -258,7 +256,6 @@ class ChannelWalk:
         if self.state.get(channel) == "skipped":
             return
         self.state[channel] = "skipped"
-        self.reasons[channel] = error.reason
         self.count(f"newsarchive/channel/{channel}/skipped")
         self.spider.logger.warning("%s; skipped", error.reason)
         if self.spider.coverage:
@@ -297,7 +294,7 @@ class ChannelWalk:
             return  # a feed page past the last one: the expected end
         else:
             # A later document of a channel that answered at first: its listing is incomplete.
-            self.incomplete.add(channel)
+            yield from self.incomplete(channel, error.reason)
             yield PageFailure(
                 url=response.url, stage="fetch", reason=error.reason, http_status=response.status
             )
@@ -310,8 +307,14 @@ class ChannelWalk:
             reason = f"{channel}: {failure_reason(failure)} at {request.url}"
             yield from self.channel_unavailable(ChannelUnavailable(channel, reason))
         else:
-            self.incomplete.add(channel)
+            yield from self.incomplete(channel, f"{failure_reason(failure)} at {request.url}")
             yield from self.spider.failed(failure)
+
+    def incomplete(self, channel: str, reason: str) -> Iterator[ChannelFindings]:
+        """A document of a channel failed after others were read: `coverage` must not take
+        the channel's silence about an archived article as "possibly removed"."""
+        if self.spider.coverage:
+            yield ChannelFindings(channel=channel, complete=False, skipped=f"incomplete: {reason}")
 
     def read(self, response: Response, output: list[Any], parse: Callable[[], T]) -> T | None:
         """A channel document, parsed; None when there is nothing to read: a 304 (unchanged
