@@ -51,8 +51,9 @@ class ValidatePipeline:
 
 
 class ArchivePipeline:
-    """Stores articles and failures in the archive, and answers the spider's one question
-    about it (`is_known`). Failures go into the run the RunLedger opened."""
+    """Stores articles, failures, removals and coverage findings in the archive, and answers
+    the spider's questions about it (the `ArchiveIndex`: `is_known` and the rest). Failures go
+    into the run the RunLedger opened."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler

@@ -13,3 +13,7 @@ WARC_DIR_ENV = "NEWSARCHIVE_WARC_DIR"
 # A news article page is well under 2 MB; anything far larger is not one. The downloader's cap
 # (DOWNLOAD_MAXSIZE) and the cap on bodies read back from WARC files.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+#: The discovery channels that list every post (the feed lists the newest only): an archived
+#: article none of them lists any more may have been removed.
+COMPLETE_CHANNELS = frozenset({"sitemaps", "rest"})

@@ -9,7 +9,6 @@ skipped.
 
 from newsarchive.discovery.base import (
     CHANNELS,
-    COMPLETE_CHANNELS,
     MAX_BODY_BYTES,
     ChannelUnavailable,
     Listed,
@@ -32,6 +31,7 @@ from newsarchive.discovery.sitemaps import (
     parse_sitemap,
     sitemap_start_urls,
 )
+from newsarchive.site import COMPLETE_CHANNELS
 
 __all__ = [
     "CHANNELS",

@@ -15,9 +15,6 @@ from lxml import etree
 from scrapy.utils.gz import gunzip
 
 CHANNELS = ("sitemaps", "feed", "rest")
-#: The channels that list every post (the feed lists the newest only): an archived article none
-#: of them lists any more may have been removed.
-COMPLETE_CHANNELS = frozenset({"sitemaps", "rest"})
 
 # No channel needs more: a Yoast sitemap lists at most 1000 URLs (~200 kB), a feed page 10 items,
 # a REST page 100 posts. A body beyond this (or a gzip sitemap inflating beyond it) is refused.

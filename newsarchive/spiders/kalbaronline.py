@@ -1,10 +1,12 @@
 """The crawl: which listing pages and articles to fetch, in what order, and when to stop.
 
-All parsing is delegated to newsarchive.pages; all storage to the pipelines. What the archive
-already holds reaches the spider as one question, `is_known(url)` (archived, or removed by the
-site), asked of the item pipeline that answers it (an `ArchiveIndex`), so this module holds no
-SQL. Without such a pipeline the spider refuses to start: an update that knew nothing would
-quietly re-crawl the whole site.
+All parsing is delegated to newsarchive.pages (articles, listings) and newsarchive.discovery
+(sitemaps, feed, REST, walked by spiders/channels.py); all storage to the pipelines. What the
+archive already holds reaches the spider as a few questions — is a URL known (archived, or
+removed by the site), when was it last fetched, when did the last clean run start, what did
+coverage find unlisted, what validators did a channel give — asked of the item pipeline that
+answers them (an `ArchiveIndex`), so this module holds no SQL. Without such a pipeline the
+spider refuses to start: an update that knew nothing would quietly re-crawl the whole site.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from newsarchive.site import COMPLETE_CHANNELS
+
 #: How many missing/unlisted URLs the plain report prints (`--json` gives them all).
 REPORT_URLS = 20
 
@@ -240,7 +242,7 @@ def summary(db: Database, coverage_run_id: int) -> dict[str, Any]:
         "coverage_run_id": coverage_run_id,
         "checked_at": run["checked_at"],
         "channels": channels,
-        "complete_channel": any(channels.get(name) == "ok" for name in ("sitemaps", "rest")),
+        "complete_channel": any(channels.get(name) == "ok" for name in COMPLETE_CHANNELS),
         "listed": run["listed"],
         "archived": run["archived"],
         "missing": run["missing"],
