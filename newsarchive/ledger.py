@@ -53,6 +53,21 @@ class Verdict:
     problems: tuple[str, ...]
 
 
+def page_problems(stats: Mapping[str, Any]) -> list[str]:
+    """The pages of a run that failed it: not fetched (a 404/410 only recorded), parsed,
+    validated or stored. Known before the crawl closes, unlike its finish reason."""
+    found = []
+    failed = sum(stats.get(f"newsarchive/failures/{s}", 0) for s in FAILING_STAGES)
+    if failed:
+        found.append(f"{failed} pages could not be parsed or stored")
+    unfetched = stats.get("newsarchive/failures/fetch", 0) - stats.get(
+        "newsarchive/failures/fetch/gone", 0
+    )
+    if unfetched:
+        found.append(f"{unfetched} pages could not be fetched")
+    return found
+
+
 def run_problems(stats: Mapping[str, Any]) -> list[str]:
     """Why a crawl failed its own criteria; empty for a good run."""
     found = []
@@ -63,14 +78,7 @@ def run_problems(stats: Mapping[str, Any]) -> list[str]:
         found.append(f"finish reason {reason}")
     if stats.get("log_count/ERROR", 0):
         found.append(f"{stats['log_count/ERROR']} errors logged")
-    failed = sum(stats.get(f"newsarchive/failures/{s}", 0) for s in FAILING_STAGES)
-    if failed:
-        found.append(f"{failed} pages could not be parsed or stored")
-    unfetched = stats.get("newsarchive/failures/fetch", 0) - stats.get(
-        "newsarchive/failures/fetch/gone", 0
-    )
-    if unfetched:
-        found.append(f"{unfetched} pages could not be fetched")
+    found += page_problems(stats)
     read = stats.get("newsarchive/listing_pages", 0) + stats.get("newsarchive/channel_documents", 0)
     if not read:
         # Nothing to compare against: a run that read no listing and no channel (robots.txt

@@ -17,7 +17,7 @@ from newsarchive.items import (
     ChannelValidators,
     PageFailure,
 )
-from newsarchive.ledger import RunLedger, halt
+from newsarchive.ledger import RunLedger, halt, page_problems
 from newsarchive.normalize import SITE_TZ, permalink_date
 from newsarchive.storage import Archive, coverage
 from newsarchive.storage.archive import utc_now
@@ -182,12 +182,10 @@ class ArchivePipeline:
             halted = self.stats.get_value("newsarchive/halted")
             if self.findings.channels and not halted:
                 self.record_coverage()
-            if (
-                self.new_validators
-                and not halted
-                and not self.stats.get_value("newsarchive/failures")
-            ):
-                # A failed article must be asked for again: a 304 next time would hide it.
+            stats = self.stats.get_stats()
+            if self.new_validators and not halted and not page_problems(stats):
+                # A failed article must be asked for again: a 304 next time would hide it. (A
+                # page the site answers 404/410 for fails no run: it is only recorded.)
                 try:
                     self.archive.store_validators(self.new_validators)
                 except sqlite3.Error as exc:
@@ -232,7 +230,6 @@ class CoverageFindings:
     def __init__(self) -> None:
         self.posts: dict[str, coverage.ListedPost] = {}
         self.channels: dict[str, str] = {}  # channel → "ok" or why it was skipped
-        self.failed: set[str] = set()
 
     @property
     def complete(self) -> bool:

@@ -246,10 +246,12 @@ def test_a_removed_post_is_found_by_coverage_and_marked_by_update(
     assert (again["unlisted"], again["removed"]) == (0, 1)
     stats = json.loads(run_cli("stats", "--db", str(db), "--json").stdout)
     assert stats["removed"] == 1
-    # Checked once: the next update does not ask again.
+    # Checked once: the next update does not ask again; and the 404 (only recorded) did not
+    # stop that update from keeping REST's validators, so REST answers 304.
     site.clear_log()
     assert update(site, db).returncode == 0
     assert kinds(site)["article"] == 0
+    assert [r.status for r in site.requests if "wp-json" in r.path] == [304]
 
 
 def test_coverage_filters_and_bad_input(fresh: FakeSite, tmp_path: Path) -> None:
