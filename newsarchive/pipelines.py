@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -123,8 +124,7 @@ class ArchivePipeline:
         elif isinstance(item, PageFailure):
             self.record(item)
         elif isinstance(item, ArticleGone):
-            if self.archive.mark_removed(item.url, item.status):
-                self.stats.inc_value("newsarchive/articles_removed")
+            self.mark_removed(item)
         elif isinstance(item, ChannelFindings):
             self.findings.add(item)
         elif isinstance(item, ChannelValidators):
@@ -133,9 +133,15 @@ class ArchivePipeline:
 
     def _store(self, item: CapturedArticle) -> Any:
         assert self.archive is not None
+        archive = self.archive
+        return self._written(lambda: archive.store(item.article, item.raw))
+
+    def _written(self, write: Callable[[], Any]) -> Any:
+        """A write to the archive, waited for and tried again while another process holds a
+        write transaction; a full disk or read-only archive halts the crawl (None)."""
         for attempt in range(STORE_ATTEMPTS):
             try:
-                return self.archive.store(item.article, item.raw)
+                return write()
             except sqlite3.Error as exc:
                 message = halting_error(exc, self.db)
                 if message:
@@ -145,6 +151,18 @@ class ArchivePipeline:
                     raise
                 time.sleep(0.5 * 2**attempt)
         return None
+
+    def mark_removed(self, item: ArticleGone) -> None:
+        assert self.archive is not None
+        archive = self.archive
+        try:
+            marked = self._written(lambda: archive.mark_removed(item.url, item.status))
+        except sqlite3.Error as exc:
+            # Never silent: the error line fails the run, and the next one marks it again.
+            logger.error("could not mark %s removed: %s", item.url, exc)
+            return
+        if marked:
+            self.stats.inc_value("newsarchive/articles_removed")
 
     def record(self, failure: PageFailure) -> None:
         assert self.archive is not None
