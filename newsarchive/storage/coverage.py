@@ -57,6 +57,7 @@ class Coverage:
     months: list[dict[str, Any]] = field(default_factory=list)
     missing_urls: list[str] = field(default_factory=list)
     unlisted_urls: list[str] = field(default_factory=list)
+    url_months: dict[str, str | None] = field(default_factory=dict)  # of those URLs
     coverage_run_id: int | None = None
 
     @property
@@ -153,6 +154,7 @@ def compare(
             archived_per[key] += 1
         else:
             result.missing_urls.append(url)
+            result.url_months[url] = key[0] or None
     result.listed = len(posts)
     result.archived = sum(archived_per.values())
     result.missing = result.listed - result.archived
@@ -160,6 +162,8 @@ def compare(
         result.unlisted_urls = sorted(
             r["url"] for r in archived if r["url"] not in matched and not r["removed_at"]
         )
+    unlisted = set(result.unlisted_urls)
+    result.url_months.update({r["url"]: r["month"] for r in archived if r["url"] in unlisted})
     result.unlisted = len(result.unlisted_urls)
     result.removed = sum(1 for r in archived if r["removed_at"])
     result.months = [
@@ -204,21 +208,12 @@ def record(
         db.table("coverage_urls").insert_all(
             {
                 "coverage_run_id": run, "url": url, "status": status,
-                "channel": channel_of.get(url), "month": url_month(url),
+                "channel": channel_of.get(url), "month": coverage.url_months.get(url),
             }
             for status, url in urls
         )  # fmt: skip
     coverage.coverage_run_id = run
     return run
-
-
-def url_month(url: str) -> str | None:
-    parts = url.split("/")
-    for i in range(len(parts) - 2):
-        year, month = parts[i], parts[i + 1]
-        if len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit():
-            return f"{year}-{month}"
-    return None
 
 
 def summary(db: Database, coverage_run_id: int) -> dict[str, Any]:
