@@ -7,6 +7,11 @@ alike. A page's time is the best of its rounds (as timeit advises: the other rou
 the noise of a shared machine); a tool's figure is the mean over pages. A second, isolated
 pass runs each tool over all pages on its own (warm caches), for comparison.
 
+A second part times newsarchive and the bare parse the same way on every page of the
+real-WordPress test site (tests/wordpress/: WordPress with the site's theme and plugins), when
+PHP, MariaDB and the archives in ../shared/wordpress are there, and scores newsarchive against
+WordPress's own ground truth.
+
 Accuracy is against the replica's ground truth (`FakeSite.expected`): title and byline exact
 (whitespace-normalised; a tool that returns several authors is right when one of them is the
 byline), `published_at` to the minute (a naive time is read as WIB, +07:00), and body token F1
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import cProfile
 import gc
+import math
 import pstats
 import statistics
 import time
@@ -275,7 +281,8 @@ def _call(tool: Tool, page: Page) -> tuple[float, Any]:
 
 def profile_newsarchive(tool: Tool, pages: list[Page]) -> dict[str, Any]:
     """Where parse_article's time goes (cProfile, one pass over the pages): building the tree,
-    evaluating XPath/CSS queries (libxml2 time shows as parsel's `xpath`), the rest in Python.
+    evaluating XPath/CSS queries (libxml2 time shows as the own time of the function that calls
+    a compiled selector), the rest in Python.
     The profiler slows Python code more than C code, so the Python share is an upper bound."""
     profiler = cProfile.Profile()
     profiler.enable()
@@ -295,11 +302,17 @@ def profile_newsarchive(tool: Tool, pages: list[Page]) -> dict[str, Any]:
 
     total = cumulative("newsarchive/pages/article.py", "parse_article")
     tree = cumulative("parsel/selector.py", "create_root_node")
-    queries = cumulative("parsel/selector.py", "xpath", own=True)
+    # Every compiled selector runs inside query.select (libxml2's time is its own time); the
+    # body-image test runs its one query in base.shows.
+    query_functions = {
+        ("newsarchive/pages/query.py", "select"),
+        ("newsarchive/pages/base.py", "shows"),
+    }
+    queries = sum(cumulative(path, name, own=True) for path, name in query_functions)
     calls = sum(
         row[1]
         for (path, _, name), row in stats.items()
-        if path.endswith("parsel/selector.py") and name == "xpath"
+        if any(path.endswith(end) and name == fn for end, fn in query_functions)
     )
     return {
         "profiled_ms_per_page": rnd(1000 * total / len(pages), 3),
@@ -316,6 +329,7 @@ def run(
     seed: int = 7,
     profile: bool = True,
     isolated_rounds: int = 2,
+    wordpress: bool = True,
 ) -> dict[str, Any]:
     pages, base_url = collect_pages(per_layout, seed)
     fetched_at = datetime.now(UTC)
@@ -352,7 +366,129 @@ def run(
     result = summarise(pages, tools, missing, rounds)
     if profile:
         result["newsarchive_profile"] = profile_newsarchive(tools[0], pages)
+    if wordpress:
+        result["wordpress"] = run_wordpress(rounds)
+        result["targets"] += wordpress_targets(result["wordpress"])
     return result
+
+
+# --- pages of the real-WordPress test site -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordPressPage:
+    url: str
+    html: bytes
+    base_url: str
+    expected: dict[str, Any]
+
+
+def collect_wordpress_pages() -> list[WordPressPage]:
+    """Every post of the real-WordPress site (tests/wordpress/: WordPress with the site's own
+    theme and plugins), desktop and AMP, with Yoast set up as nobody and as an organisation:
+    the bytes a crawl gets, and what each must give (WordPress's own ground truth)."""
+    from tests.wordpress.expected import expected
+    from tests.wordpress.site import running_site
+
+    pages: list[WordPressPage] = []
+    with running_site() as site:
+        for organisation in (False, True):
+            site.configure(yoast_organisation=organisation, strip_category_base=False)
+            for row in site.truth():
+                for amp in (False, True):
+                    url = row["url"] + ("amp/" if amp else "")
+                    with urllib.request.urlopen(url, timeout=60) as response:
+                        html = response.read()
+                    want = expected(row, amp=amp, organisation=organisation)
+                    pages.append(WordPressPage(url, html, site.url, want))
+    return pages
+
+
+def wordpress_unavailable() -> str | None:
+    """Why the real-WordPress site cannot run here, or None."""
+    from tests.wordpress.site import WHERE_ARCHIVES_COME_FROM, archives_dir, missing_programs
+
+    if archives_dir() is None:
+        return WHERE_ARCHIVES_COME_FROM
+    if missing_programs():
+        return f"no {', '.join(missing_programs())} (PHP and MariaDB run the site)"
+    return None
+
+
+def run_wordpress(rounds: int) -> dict[str, Any]:
+    """newsarchive and the bare lxml parse on the real-WordPress pages, interleaved page by
+    page (best of `rounds` per page, as the replica part), and newsarchive's accuracy there."""
+    import lxml.html
+
+    from newsarchive.pages import parse_article
+    from tests.wordpress.expected import FIELDS, differences
+
+    reason = wordpress_unavailable()
+    if reason:
+        return {"available": False, "reason": reason}
+    pages = collect_wordpress_pages()
+    fetched_at = datetime.now(UTC)
+
+    def ours(page: WordPressPage) -> Any:
+        return parse_article(page.url, page.html, fetched_at, base_url=page.base_url)
+
+    def floor(page: WordPressPage) -> Any:
+        return lxml.html.fromstring(page.html)
+
+    calls = {"newsarchive": ours, "lxml_parse": floor}
+    for page in pages[:4]:  # warm-up
+        for call in calls.values():
+            call(page)
+    best: dict[str, list[float]] = {name: [math.inf] * len(pages) for name in calls}
+    outputs: list[Any] = [None] * len(pages)
+    gc.collect()
+    gc.disable()
+    try:
+        for round_no in range(rounds):
+            for i, page in enumerate(pages):
+                order = list(calls.items())
+                for name, call in order[round_no % 2 :] + order[: round_no % 2]:
+                    started = time.perf_counter()
+                    try:
+                        output = call(page)
+                    except Exception as exc:  # a page newsarchive cannot read is a wrong answer
+                        output = exc
+                    best[name][i] = min(best[name][i], time.perf_counter() - started)
+                    if name == "newsarchive" and round_no == 0:
+                        outputs[i] = output
+                gc.collect()
+    finally:
+        gc.enable()
+    ms = {name: rnd(1000 * statistics.fmean(times), 3) for name, times in best.items()}
+    right: Counter[str] = Counter()
+    whole = 0
+    for output, page in zip(outputs, pages, strict=True):
+        if isinstance(output, Exception):
+            continue
+        diff = differences(output.to_dict(), page.expected)
+        right.update(f for f in FIELDS if f not in diff)
+        whole += not diff
+    return {
+        "available": True,
+        "pages": len(pages),
+        "ms_per_page": ms,
+        "newsarchive_over_lxml_parse": rnd(ms["newsarchive"] / ms["lxml_parse"]),
+        "accuracy": {f: rnd(right[f] / len(pages), 4) for f in FIELDS},
+        "all_contract_fields": rnd(whole / len(pages), 4),
+        "errors": sum(isinstance(o, Exception) for o in outputs),
+    }
+
+
+def wordpress_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    if not result.get("available"):
+        return []
+    ratio, fields = result["newsarchive_over_lxml_parse"], result["all_contract_fields"]
+    return [
+        target("extraction, real-WordPress pages: x the bare lxml parse", ratio, "<= 3",
+               ratio <= 3),
+        target("extraction, real-WordPress pages: every contract field right", fields, "= 1",
+               fields == 1),
+    ]  # fmt: skip
 
 
 def _ms(seconds: list[list[float]], pages: list[Page]) -> dict[str, float]:
@@ -472,4 +608,14 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     if profile:
         out.append(("newsarchive profile (cProfile)",
                     ", ".join(f"{k} {v}" for k, v in profile.items())))  # fmt: skip
+    wordpress = result.get("wordpress")
+    if wordpress and not wordpress["available"]:
+        out.append(("real-WordPress pages", f"not measured: {wordpress['reason']}"))
+    elif wordpress:
+        ms = wordpress["ms_per_page"]
+        out.append(("real-WordPress pages", (
+            f"{wordpress['pages']} pages: newsarchive {ms['newsarchive']:.2f} ms/page, bare lxml"
+            f" parse {ms['lxml_parse']:.2f}: {wordpress['newsarchive_over_lxml_parse']}x;"
+            f" every contract field right on {wordpress['all_contract_fields']:.4g} of the pages;"
+            f" errors {wordpress['errors']}")))  # fmt: skip
     return out

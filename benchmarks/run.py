@@ -100,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {part: dict(options) for part, options in SIZES[mode].items()}
     if args.extraction_pages:
         sizes["extraction"].update(
-            per_layout=args.extraction_pages, rounds=1, isolated_rounds=1, profile=False
+            per_layout=args.extraction_pages,
+            rounds=1,
+            isolated_rounds=1,
+            profile=False,
+            wordpress=False,
         )
     parts = [p for p in PARTS if not args.only or p in args.only]
 

@@ -146,6 +146,14 @@ def absolute_url(href: str, page_url: str) -> str | None:
 # --- text ----------------------------------------------------------------------------------
 
 
+def utf8_text(html: bytes) -> str | None:
+    """The bytes as UTF-8 text, None when they are not UTF-8."""
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_html(html: str | bytes, content_type: str | bytes | None = None) -> str:
     """A page's bytes as text.
 
@@ -156,10 +164,9 @@ def decode_html(html: str | bytes, content_type: str | bytes | None = None) -> s
     """
     if isinstance(html, str):
         return html
-    try:
-        return html.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    text = utf8_text(html)
+    if text is not None:
+        return text
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
     return html_to_unicode(content_type, html)[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from parsel import Selector
@@ -95,27 +96,41 @@ class StructuredData:
     @classmethod
     def from_selector(cls, sel: Selector) -> StructuredData:
         data = cls()
-        for script in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
-            try:
-                parsed = json.loads(script)
-                found = _flatten(parsed)
-                data.nodes += found
-                if not _in_graph(parsed):
-                    data.standalone += found
-            except (ValueError, RecursionError):
-                # Broken JSON-LD is a known fault of the site; meta and layout selectors
-                # still carry every field, so it is counted, not fatal. (json gives up on
-                # lists nested deeper than Python's recursion limit with RecursionError.)
-                data.broken_jsonld += 1
-        for meta in sel.xpath("//meta[@content]"):
-            key = meta.attrib.get("property") or meta.attrib.get("name")
-            if key and key.lower() not in data.meta:
-                data.meta[key.lower()] = clean_text(meta.attrib["content"])
-        for link in sel.xpath("//link[@rel][@href]"):
-            for rel in link.attrib["rel"].lower().split():
-                data.links.setdefault(rel, link.attrib["href"].strip())
-        data.body_classes = set(" ".join(sel.xpath("//body/@class").getall()).split())
+        body_classes: list[str] = []
+        # One walk over the page for every element the head's metadata lives in (a query per
+        # kind would walk it once each).
+        for element in sel.root.iter("script", "meta", "link", "body"):
+            tag = element.tag
+            if tag == "script":
+                if element.get("type") == "application/ld+json" and element.text:
+                    data._read_jsonld(element.text)
+            elif tag == "meta":
+                key = element.get("property") or element.get("name")
+                content = element.get("content")
+                if content is not None and key and key.lower() not in data.meta:
+                    data.meta[key.lower()] = clean_text(content)
+            elif tag == "link":
+                rel, href = element.get("rel"), element.get("href")
+                if rel is not None and href is not None:
+                    for name in rel.lower().split():
+                        data.links.setdefault(name, href.strip())
+            elif element.get("class") is not None:
+                body_classes.append(element.get("class"))
+        data.body_classes = set(" ".join(body_classes).split())
         return data
+
+    def _read_jsonld(self, script: str) -> None:
+        try:
+            parsed = json.loads(script)
+            found = _flatten(parsed)
+            self.nodes += found
+            if not _in_graph(parsed):
+                self.standalone += found
+        except (ValueError, RecursionError):
+            # Broken JSON-LD is a known fault of the site; meta and layout selectors still
+            # carry every field, so it is counted, not fatal. (json gives up on lists nested
+            # deeper than Python's recursion limit with RecursionError.)
+            self.broken_jsonld += 1
 
     # --- what kind of page ------------------------------------------------------------------
 
@@ -126,7 +141,8 @@ class StructuredData:
         standalone = {id(n) for n in self.standalone}
         return next((n for n in self.nodes if _types(n) & wanted and id(n) not in standalone), None)
 
-    @property
+    # Read by most fields; the nodes do not change once the page is read.
+    @cached_property
     def article(self) -> dict[str, Any]:
         """The Yoast graph's Article piece, else a standalone article node."""
         return self._graph_node(ARTICLE_TYPES) or self._node(ARTICLE_TYPES) or {}
@@ -225,6 +241,7 @@ class StructuredData:
     def tags(self) -> list[str]:
         return _names(self.article.get("keywords"))
 
+    @cached_property
     def _primary_image(self) -> dict[str, Any]:
         """The article's image node: the Yoast Article's `image`, else the graph WebPage's
         `primaryImageOfPage`/`image` (a site not set up as an organisation has no Article
@@ -256,7 +273,7 @@ class StructuredData:
 
     def image_urls(self) -> list[str]:
         """The JSON-LD primary image's URLs (contentUrl, url)."""
-        image = self._primary_image()
+        image = self._primary_image
         found = [image.get("contentUrl"), image.get("url")]
         return list(dict.fromkeys(u.strip() for u in found if isinstance(u, str) and u.strip()))
 
@@ -265,11 +282,11 @@ class StructuredData:
 
     def image_alts(self) -> list[str]:
         """Alt-like texts of the primary image (`name`, `alternateName`)."""
-        image = self._primary_image()
+        image = self._primary_image
         return [_text(image.get(k)) for k in ("name", "alternateName") if _text(image.get(k))]
 
     def image_caption(self) -> str | None:
-        caption = self._primary_image().get("caption")
+        caption = self._primary_image.get("caption")
         return clean_text(caption) or None if isinstance(caption, str) else None
 
     def post_id(self) -> int | None:

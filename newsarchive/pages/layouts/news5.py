@@ -33,7 +33,10 @@ def _has_class(name: str) -> str:
 
 # The related-post cards at the foot of the article reuse the header's markup (featured image,
 # category badge, date), so every header selector excludes them.
-IN_ARTICLE = f"//article[{_has_class('single-post')}]"
+# Relative: evaluated from the layout's root, the article itself.
+IN_ARTICLE = f"descendant-or-self::article[{_has_class('single-post')}]"
+# `#wrapper …` reaches outside the article: asked of the whole page.
+IN_WRAPPER = "//*[@id = 'wrapper']"
 NOT_RELATED = f"[not(ancestor-or-self::*[{_has_class('post-related')}])]"
 FEATURED = f"{IN_ARTICLE}//figure[{_has_class('featured-image')}]{NOT_RELATED}"
 # Rows of the byline block ("Oleh : …", "<Hari>, <d> <Bulan> <yyyy>").
@@ -46,7 +49,8 @@ META_ROWS = (
 class News5Page(ArticlePage):
     name = "news5"
 
-    TITLE = (f"{ARTICLE} .post-header h1", f"{ARTICLE} h1", "#wrapper h1")
+    ROOT = (ARTICLE, "#wrapper article")
+    TITLE = (f"{ARTICLE} .post-header h1", f"{ARTICLE} h1", f"{IN_WRAPPER}//h1")
     BYLINE = (f"{ARTICLE} .post-author a", f"{ARTICLE} a[rel~=author]")
     PUBLISHED_TIME = (f"{ARTICLE} .post-header time[datetime]",)
     CATEGORIES = (
@@ -63,10 +67,10 @@ class News5Page(ArticlePage):
 
     @classmethod
     def matches(cls, page: PageInput) -> bool:
-        return bool(page.selector.css(f"body.uni-body {ARTICLE}, body.uni-body #wrapper article"))
+        return "uni-body" in page.structured.body_classes and cls.article_root(page)[0] is not None
 
     def _meta_rows(self) -> list[str]:
-        texts = (element_text(node.root) for node in self.sel.xpath(META_ROWS))
+        texts = (element_text(node) for node in self.first((META_ROWS,)))
         return [t for t in texts if t]
 
     # A wrapper (`.post-meta`, the byline table) holds both rows: its text merges them
@@ -90,13 +94,13 @@ class News5Page(ArticlePage):
             return found
         # The theme's body wrapper has no name of its own: it is the parent of the paragraph that
         # opens with the dateline, else the article's element with the most paragraphs.
-        paragraphs = self.sel.css(f"{ARTICLE} p") or self.sel.css("#wrapper article p")
+        paragraphs = self.page.first((f"{ARTICLE} p", f"{IN_WRAPPER}//article//p"))
         for p in paragraphs:
-            if DATELINE_RE.match(element_text(p.root)):
-                return p.root.getparent()
+            if DATELINE_RE.match(element_text(p)):
+                return p.getparent()
         counts: dict[HtmlElement, int] = {}
         for p in paragraphs:
-            parent = p.root.getparent()
+            parent = p.getparent()
             if parent is not None:
                 counts[parent] = counts.get(parent, 0) + 1
         return max(counts, key=counts.__getitem__) if counts else None
