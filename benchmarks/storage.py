@@ -1,6 +1,7 @@
-"""Storage at scale: a synthetic archive built through the pipeline's own path
-(`newsarchive.storage.Archive.store`, one transaction per article, as a crawl stores them), then
-its size, full-text search latency, and the analyst commands' wall time.
+"""Storage at scale: a synthetic archive built through `newsarchive.storage.Archive.store`, one
+transaction per article, then its size, full-text search latency, and the analyst commands'
+wall time. Beside it, the insert cost of that path and of the crawl's (`Archive.store_all`,
+batches of `pipelines.BATCH_ARTICLES` articles per transaction) on the same articles.
 
 The articles are the replica's (tests/fakesite/dataset.py: realistic Indonesian text, real
 sections, bylines and tags), built straight from its ground truth, without HTTP or parsing.
@@ -79,6 +80,42 @@ def build(db: Path, n: int) -> dict[str, Any]:
         "db_mb": rnd(size / 2**20, 1),
         "kb_per_article": rnd(size / stored / 1024, 2),
         "bytes_by_table": _bytes_by_table(db),
+    }
+
+
+def insert_paths(n: int, chunk: int = 250) -> dict[str, Any]:
+    """ms per article, CPU and wall, storing the same n articles into two fresh archives: one
+    transaction per article (`store`), and the crawl's batches (`store_all`). The two take
+    turns, `chunk` articles at a time, so a change in the machine's speed hits both alike."""
+    from newsarchive.pipelines import BATCH_ARTICLES
+    from newsarchive.storage import Archive
+
+    articles = list(synthetic_articles(n))
+    cpu = {"per_article": 0.0, "batched": 0.0}
+    wall = dict(cpu)
+    with (
+        tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp,
+        Archive(Path(tmp) / "one.db") as one,
+        Archive(Path(tmp) / "batched.db") as batched,
+    ):
+        for start in range(0, n, chunk):
+            part = articles[start : start + chunk]
+            began, began_cpu = time.perf_counter(), time.process_time()
+            for article in part:
+                one.store(article)
+            wall["per_article"] += time.perf_counter() - began
+            cpu["per_article"] += time.process_time() - began_cpu
+            began, began_cpu = time.perf_counter(), time.process_time()
+            for at in range(0, len(part), BATCH_ARTICLES):
+                batched.store_all([(a, None) for a in part[at : at + BATCH_ARTICLES]])
+            wall["batched"] += time.perf_counter() - began
+            cpu["batched"] += time.process_time() - began_cpu
+        assert one.count("articles") == batched.count("articles") == n
+    return {
+        "articles": n,
+        "batch": BATCH_ARTICLES,
+        **{f"{path}_cpu_ms": rnd(1000 * cpu[path] / n, 3) for path in cpu},
+        **{f"{path}_wall_ms": rnd(1000 * wall[path] / n, 3) for path in wall},
     }
 
 
@@ -516,6 +553,7 @@ def run(n: int = 100_000, reps: int = 20, command_reps: int = 3) -> dict[str, An
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
         db = Path(tmp) / "archive.db"
         built = build(db, n)
+        built["paths"] = insert_paths(min(n, 5_000))
         latency = search_latency(db, n, reps)
         cli = commands(db, latency["words"], command_reps)
         stemming = stem_index(db)  # last: its reindex merges the indexes searched above
@@ -594,6 +632,13 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str]]:
          f"{b['inserts_per_s_by_tenth'][0]} -> {b['inserts_per_s_by_tenth'][-1]}/s), "
          f"{b['db_mb']} MB = {b['kb_per_article']} KB/article"),
     ]  # fmt: skip
+    paths = b.get("paths")
+    if paths:
+        out.append((f"store {paths['articles']} articles, per article vs batches of "
+                    f"{paths['batch']} (store_all)",
+                    f"CPU {paths['per_article_cpu_ms']} vs {paths['batched_cpu_ms']} ms/article, "
+                    f"wall {paths['per_article_wall_ms']} vs {paths['batched_wall_ms']} "
+                    "ms/article"))  # fmt: skip
     out += search_rows(s)
     parts = [f"startup {c['startup_s']} s"]
     for key, value in c.items():

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.asyncio import CallLaterResult, call_later
+
 from newsarchive.discovery import COMPLETE_CHANNELS
 from newsarchive.items import (
     GONE_STATUSES,
@@ -32,6 +34,14 @@ logger = logging.getLogger(__name__)
 # `database is locked` after the busy timeout: another process (not a crawl: those are kept out
 # by the archive's lock) holds a write transaction. Tried this many times, waiting 0.5 s, 1 s, ...
 STORE_ATTEMPTS = 3
+
+# Articles are stored in batches, one transaction each: a commit costs more than storing a small
+# article. A batch is committed once it holds BATCH_ARTICLES articles, or BATCH_SECONDS after its
+# first one (by a timer, so a slow crawl's last articles do not wait for the next item), and
+# before any other write, so the archive sees writes in the order the crawl made them. A kill
+# loses at most the open batch, whole: the next run fetches those articles again.
+BATCH_ARTICLES = 10
+BATCH_SECONDS = 0.1
 
 
 class ValidatePipeline:
@@ -72,6 +82,12 @@ class ArchivePipeline:
         self.findings = CoverageFindings()
         # Conditional-request validators of channel documents, stored at the end of a clean run.
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
+        # The open batch (see BATCH_ARTICLES), and when each of its articles arrived: the index
+        # answers for them as if they were stored already.
+        self.pending: list[CapturedArticle] = []
+        self.pending_seen: dict[str, str] = {}
+        self.batch_started = 0.0
+        self.batch_timer: CallLaterResult | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -91,9 +107,13 @@ class ArchivePipeline:
 
     def is_known(self, url: str) -> bool:
         """Archived, or removed by the site: nothing to fetch unless asked to refetch."""
+        if url in self.pending_seen:
+            return True
         return self.archive is not None and self.archive.is_known(url)
 
     def last_seen(self, url: str) -> str | None:
+        if url in self.pending_seen:
+            return self.pending_seen[url]
         return self.archive.last_seen(url) if self.archive is not None else None
 
     def last_run_started(self) -> datetime | None:
@@ -112,18 +132,12 @@ class ArchivePipeline:
             self.stats.inc_value("newsarchive/items_not_stored")
             return item
         if isinstance(item, CapturedArticle):
-            article = item.article
-            try:
-                outcome = self._store(item)
-            except sqlite3.Error as exc:
-                failure = PageFailure(url=article.url, stage="store", reason=str(exc), raw=item.raw)
-                self.record(failure)
-            else:
-                if outcome is not None:
-                    self.stats.inc_value(f"newsarchive/articles_{outcome.value}")
+            self.add_to_batch(item)
         elif isinstance(item, PageFailure):
+            self.flush()
             self.record(item)
         elif isinstance(item, ArticleGone):
+            self.flush()
             self.mark_removed(item)
         elif isinstance(item, ChannelFindings):
             self.findings.add(item)
@@ -131,10 +145,60 @@ class ArchivePipeline:
             self.new_validators[item.url] = (item.etag, item.last_modified)
         return item
 
-    def _store(self, item: CapturedArticle) -> Any:
-        assert self.archive is not None
+    def add_to_batch(self, item: CapturedArticle) -> None:
+        if not self.pending:
+            self.batch_started = time.monotonic()
+            self.batch_timer = call_later(BATCH_SECONDS, self._flush_when_due)
+        self.pending.append(item)
+        self.pending_seen[item.article.url] = utc_now()
+        full = len(self.pending) >= BATCH_ARTICLES
+        if full or time.monotonic() - self.batch_started >= BATCH_SECONDS:
+            self.flush()
+
+    def _flush_when_due(self) -> None:
+        self.batch_timer = None
+        try:
+            self.flush()
+        except Exception:
+            # Called by the event loop, which would only print the traceback: log it as an
+            # error, so that the run fails like a pipeline error would make it.
+            logger.exception("could not store a batch of articles")
+
+    def flush(self) -> None:
+        """Commit the open batch, whole or not at all; an article SQLite refuses is a store
+        failure, the others are stored."""
+        if self.batch_timer is not None:
+            self.batch_timer.cancel()
+            self.batch_timer = None
+        batch, self.pending = self.pending, []
+        self.pending_seen = {}
+        if not batch or self.archive is None:
+            return
         archive = self.archive
-        return self._written(lambda: archive.store(item.article, item.raw))
+        entries = [(item.article, item.raw) for item in batch]
+        try:
+            # Retried whole: a batch that failed was rolled back whole (Archive.store_all).
+            results = self._written(lambda: archive.store_all(entries))
+        except sqlite3.Error as exc:
+            for item in batch:
+                self.record(self._store_failure(item, exc))
+            return
+        if results is None:  # halted: not archived, so the next run fetches them again
+            self.stats.inc_value("newsarchive/items_not_stored", len(batch))
+            return
+        for item, result in zip(batch, results, strict=True):
+            if isinstance(result, sqlite3.Error):
+                self.record(self._store_failure(item, result))
+            elif isinstance(result, Exception):
+                # Not SQLite's refusal but a bug of ours: as loud as an exception raised by a
+                # pipeline (logged with its traceback, failing the run), and not archived.
+                logger.error("could not store %s", item.article.url, exc_info=result)
+            else:
+                self.stats.inc_value(f"newsarchive/articles_{result.value}")
+
+    @staticmethod
+    def _store_failure(item: CapturedArticle, exc: sqlite3.Error) -> PageFailure:
+        return PageFailure(url=item.article.url, stage="store", reason=str(exc), raw=item.raw)
 
     def _written(self, write: Callable[[], Any]) -> Any:
         """A write to the archive, waited for and tried again while another process holds a
@@ -197,6 +261,10 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         if self.archive is not None:
+            # Even after a halt: the halt may be the WARC folder's, and these pages, captured
+            # before it, can still be stored (if the archive's disk is full, this fails once
+            # more, quietly).
+            self.flush()
             halted = self.stats.get_value("newsarchive/halted")
             if self.findings.channels and not halted:
                 self.record_coverage()

@@ -89,6 +89,9 @@ def test_a_planted_lock_path_is_refused_in_one_line(tmp_path: Path, kind: str) -
 
 def test_deleting_the_lock_file_does_not_let_a_second_writer_in(tmp_path: Path) -> None:
     site = slow_site(articles=120, seed=31)
+    # One page answered only after 10 s keeps the first crawl running while the second process
+    # starts and reaches the lock, however fast the crawl stores the rest.
+    site.delay(site.articles[len(site.articles) // 2], 10)
     try:
         db = tmp_path / "a.db"
         first = start_crawl(site, db)
@@ -295,7 +298,9 @@ def test_size_capped_pages_and_refused_redirects_fail_the_run_like_timeouts(
             done = crawl(site, db, *args, *QUICK_RETRY)
             assert "Traceback" not in done.stderr, done.stderr[-3000:]
             codes[name] = done.returncode
-            assert [r["url"] for r in rows(db, "select url from failures where http_status is null")]
+            assert [
+                r["url"] for r in rows(db, "select url from failures where http_status is null")
+            ]
     assert codes == {"size cap": 1, "offsite redirect": 1, "redirect to no URL": 1, "timeout": 1}
 
 

@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,13 @@ from newsarchive.normalize import canonical_url
 from newsarchive.pages.layouts import NewkarmaPage
 from newsarchive.reparse import reparse
 from newsarchive.storage import Archive
-from newsarchive.storage.warc import iter_pages, read_page
+from newsarchive.storage.warc import (
+    COMPRESSION_LEVEL,
+    Capture,
+    WarcStore,
+    iter_pages,
+    read_page,
+)
 from tests.fakesite import FakeSite
 from tests.helpers import count, crawl, rows, run_cli
 
@@ -88,7 +95,9 @@ def test_reparse_after_a_parser_change_updates_exactly_the_affected_rows(
     shutil.copy(captured.db, db)
     affected = {
         r["url"]
-        for r in rows(db, "select url from articles where layout = 'newkarma' and subtitle is not null")
+        for r in rows(
+            db, "select url from articles where layout = 'newkarma' and subtitle is not null"
+        )
     }
     assert affected
     revisions = count(db, "article_revisions")
@@ -101,14 +110,26 @@ def test_reparse_after_a_parser_change_updates_exactly_the_affected_rows(
     assert count(db, "article_revisions") == revisions + len(affected)
     changed = {r["url"] for r in rows(db, "select url from articles where revision = 2")}
     assert changed == affected
-    assert rows(db, "select count(*) as n from articles where subtitle is not null and "
-                "layout = 'newkarma'")[0]["n"] == 0
+    assert (
+        rows(
+            db,
+            "select count(*) as n from articles where subtitle is not null and layout = 'newkarma'",
+        )[0]["n"]
+        == 0
+    )
 
 
 def test_extract_reads_a_warc_record(captured: Captured) -> None:
     row = rows(captured.db, "select * from articles order by id limit 1")[0]
-    done = run_cli("extract", "--warc", str(captured.warc / row["warc_file"]),
-                   "--offset", str(row["warc_offset"]), "--base-url", captured.base_url)
+    done = run_cli(
+        "extract",
+        "--warc",
+        str(captured.warc / row["warc_file"]),
+        "--offset",
+        str(row["warc_offset"]),
+        "--base-url",
+        captured.base_url,
+    )
     assert done.returncode == 0, done.stderr
     article = json.loads(done.stdout)
     assert article["url"] == row["url"]
@@ -118,7 +139,9 @@ def test_extract_reads_a_warc_record(captured: Captured) -> None:
     assert len(bad.stderr.strip().splitlines()) == 1
 
 
-def test_a_truncated_warc_file_is_readable_up_to_the_cut(captured: Captured, tmp_path: Path) -> None:
+def test_a_truncated_warc_file_is_readable_up_to_the_cut(
+    captured: Captured, tmp_path: Path
+) -> None:
     source = next(captured.warc.glob("*.warc.gz"))
     whole = list(iter_pages(source))
     data = source.read_bytes()
@@ -136,3 +159,59 @@ def test_no_raw_keeps_no_warc(tmp_path: Path) -> None:
     assert not (tmp_path / "warc").exists()
     assert rows(db, "select count(*) as n from articles where warc_file is not null")[0]["n"] == 0
     assert count(db, "articles") > 0
+
+
+# --- compression level ---------------------------------------------------------------------
+
+
+def _gzip_members(data: bytes) -> list[bytes]:
+    """The gzip members of a file, each with its header, in order."""
+    import zlib
+
+    members = []
+    while data:
+        inflater = zlib.decompressobj(31)
+        inflater.decompress(data)
+        assert inflater.eof, "a member cut short"
+        size = len(data) - len(inflater.unused_data)
+        members.append(data[:size])
+        data = inflater.unused_data
+    return members
+
+
+@pytest.mark.parametrize("level", [1, COMPRESSION_LEVEL, 9])
+def test_every_level_writes_one_gzip_member_per_record_readable_back(
+    tmp_path: Path, level: int
+) -> None:
+    body = ("<html><body>" + "<p>Harga cabai rawit naik di Pontianak.</p>" * 400).encode()
+    capture = Capture(
+        url="https://kalbaronline.com/2024/08/28/harga-cabai-naik/",
+        method="GET",
+        request_headers=[("Accept", "text/html")],
+        status=200,
+        protocol="HTTP/1.1",
+        response_headers=[("Content-Type", "text/html; charset=UTF-8")],
+        body=body,
+        fetched_at=datetime(2024, 8, 29, 1, 0, tzinfo=UTC),
+    )
+    store = WarcStore(tmp_path, f"level{level}", level=level)
+    pointers = [store.write(capture) for _ in range(3)]
+    store.close()
+    path = tmp_path / pointers[0].warc_file
+    members = _gzip_members(path.read_bytes())
+    assert len(members) == 1 + 2 * 3  # warcinfo, then a response and a request per capture
+    # gzip's XFL byte says how hard deflate worked: 2 at level 9, 4 at level 1, 0 between.
+    assert {m[8] for m in members} == {{1: 4, 9: 2}.get(level, 0)}
+    for raw in pointers:
+        page = read_page(path, raw.warc_offset)
+        assert (page.url, page.status, page.body) == (capture.url, 200, body)
+    with open(path, "rb") as stream:
+        kinds = [r.rec_type for r in ArchiveIterator(stream, check_digests="raise")]
+    assert kinds == ["warcinfo"] + ["response", "request"] * 3
+    assert [offset for offset, _ in iter_pages(path)] == [raw.warc_offset for raw in pointers]
+
+
+def test_the_crawl_writes_at_the_chosen_level_not_warcios_9(captured: Captured) -> None:
+    for path in captured.warc.glob("*.warc.gz"):
+        members = _gzip_members(path.read_bytes())
+        assert {m[8] for m in members} == {{1: 4, 9: 2}.get(COMPRESSION_LEVEL, 0)}

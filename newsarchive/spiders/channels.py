@@ -235,7 +235,8 @@ class ChannelWalk:
         seen = self.spider.last_seen(entry.url)
         if seen is None:
             return False
-        return entry.modified > datetime.fromisoformat(seen).astimezone(UTC)
+        # Both are whole seconds: an edit in the second of the fetch, after it, is as late.
+        return entry.modified >= datetime.fromisoformat(seen).astimezone(UTC)
 
     def known_and_unchanged(self, entry: Listed) -> bool:
         return entry.url in self.spider.scheduled or (

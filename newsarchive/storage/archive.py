@@ -2,7 +2,9 @@
 storing articles as revisions, the run ledger.
 
 Every write that belongs together happens in one transaction, so a crash or kill at any moment
-leaves whole articles or nothing, never a half row.
+leaves whole articles or nothing, never a half row. `Archive.batch` (and `store_all`, the
+crawl's way in) makes that one transaction for several articles: a commit costs more than
+storing a small article, and a lost batch is lost whole, so the next run fetches it again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +24,7 @@ from sqlite_utils import Database
 
 from newsarchive import PARSER_VERSION
 from newsarchive.items import CONTENT_FIELDS, FIELD_KINDS, FIELD_NAMES, Article, RawRecord
+from newsarchive.storage.faults import halting_error, is_busy
 from newsarchive.storage.schema import migrations
 from newsarchive.storage.stems import index_article
 
@@ -217,6 +220,17 @@ class Archive:
         self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         self.db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(self.db)
+        self._init_writer_state()
+
+    def _init_writer_state(self) -> None:
+        # Category and tag ids by (table, name), filled as names are met: names are never
+        # deleted, so an id once committed stays right; one written by a transaction that is
+        # then rolled back does not, hence `_forget_names` on every rollback.
+        self._name_ids: dict[tuple[str, str], int] = {}
+        self._batching = False
+        # Set when an error inside a batch took its whole transaction with it (SQLite does so
+        # for a full disk, an I/O error, ...): the stores before it are gone too.
+        self._batch_lost: sqlite3.Error | None = None
 
     @classmethod
     def open_read_only(cls, path: str | Path, busy_timeout: float = 10.0) -> Archive:
@@ -229,6 +243,7 @@ class Archive:
         archive = cls.__new__(cls)
         archive.path = Path(path)
         archive.read_only = True
+        archive._init_writer_state()
         conn, archive._tidy_after_close = connect_read_only(archive.path, busy_timeout)
         archive.db = Database(conn)
         try:
@@ -340,15 +355,31 @@ class Archive:
         """Insert a new article, add a revision for changed content, or just mark it seen.
 
         `seen=False` (re-parsing a stored capture) leaves `last_seen_at` alone: the site was
-        not visited.
+        not visited. Commits by itself, unless called inside `batch()`.
         """
-        raw = raw or RawRecord()
+        if self._batch_lost is not None:
+            raise self._batch_lost
+        try:
+            return self._store(article, raw or RawRecord(), seen)
+        except BaseException as exc:
+            self._forget_names()
+            if self._batching and not self.db.conn.in_transaction:
+                self._batch_lost = (
+                    exc if isinstance(exc, sqlite3.Error) else sqlite3.OperationalError(str(exc))
+                )
+            raise
+
+    def _store(self, article: Article, raw: RawRecord, seen: bool) -> Outcome:
         digest = content_hash(article)
         now = utc_now()
+        # Seen when it was fetched, not when stored (a batch commits later): a post edited
+        # after the fetch must look changed since then to `update`.
+        seen_at = article.fetched_at or now
+        # Inside a batch this is a savepoint: an article that fails is undone alone.
         with self.db.atomic():
             existing = self._find(article.url, article.post_id)
             if existing is None:
-                article_id = self._insert(article, digest, now, raw)
+                article_id = self._insert(article, digest, now, seen_at, raw)
                 self._add_revision(article_id, 1, article, digest, now, raw)
                 self._link_names(article_id, article)
                 # Triggers keep articles_fts in sync; the stem index needs Python, so here.
@@ -356,24 +387,83 @@ class Archive:
                 return Outcome.NEW
             if seen and existing.get("removed_at"):
                 # Served again: no longer removed.
-                self.db.table("articles").update(
-                    existing["id"], {"removed_at": None, "removed_status": None}
-                )
+                self._update_row(existing["id"], {"removed_at": None, "removed_status": None})
+            # An older capture (a saved page given to `extract`) does not move it back.
+            seen_at = max(seen_at, existing["last_seen_at"] or "")
             if existing["content_hash"] == digest:
                 if seen:
-                    self.db.table("articles").update(existing["id"], {"last_seen_at": now})
+                    self._update_row(existing["id"], {"last_seen_at": seen_at})
                 return Outcome.UNCHANGED
             revision = existing["revision"] + 1
             record = self._record(article, digest, raw)
             record.update(revision=revision, last_changed_at=now)
             if seen:
-                record["last_seen_at"] = now
+                record["last_seen_at"] = seen_at
             record.pop("url")  # the row keeps its identity even if found by post ID
-            self.db.table("articles").update(existing["id"], record)
+            self._update_row(existing["id"], record)
             self._add_revision(existing["id"], revision, article, digest, now, raw)
             self._link_names(existing["id"], article)
             index_article(self.db, existing["id"], article.title, article.subtitle, article.body)
             return Outcome.UPDATED
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Archive]:
+        """`store()` calls inside are one transaction, committed at the end of the block, or
+        rolled back whole if the block raises (or the commit fails): the archive then holds
+        none of them, and the block can be run again as it was.
+
+        The write lock is taken at the start (BEGIN IMMEDIATE), so waiting for another writer
+        happens there, before anything is written, and the batch never fails half way for
+        being busy. Hold it briefly: other writers wait for it. Batches do not nest."""
+        if self._batching or self.db.conn.in_transaction:
+            raise RuntimeError("a batch cannot start inside another transaction")
+        self.db.execute("BEGIN IMMEDIATE")
+        self._batching = True
+        try:
+            yield self
+            if self._batch_lost is not None:
+                raise self._batch_lost
+            self.db.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._batching = False
+            self._batch_lost = None
+
+    def store_all(
+        self, entries: Sequence[tuple[Article, RawRecord | None]], *, seen: bool = True
+    ) -> list[Outcome | Exception]:
+        """Store several articles in one transaction (`batch()`): each one's outcome, or the
+        error that kept that one article out (a row SQLite would not take, a value it cannot
+        hold; the others are stored).
+
+        Raises, with nothing stored, on an error that is not about one article: another writer
+        still holding the archive after the busy timeout, a full disk, a read-only or failing
+        file, or any error that rolled the transaction back. Run it again as it was to retry."""
+        results: list[Outcome | Exception] = []
+        with self.batch():
+            for article, raw in entries:
+                try:
+                    results.append(self.store(article, raw, seen=seen))
+                except Exception as exc:
+                    if self._batch_lost is not None or is_busy(exc):
+                        raise
+                    if halting_error(exc, self.path) is not None:
+                        raise
+                    results.append(exc)
+        return results
+
+    def _rollback(self) -> None:
+        self._forget_names()
+        # A no-op when the error already ended the transaction. If even the rollback fails
+        # (the disk went away), SQLite undoes the transaction when the file is next opened;
+        # the error that got here is the one to report.
+        with contextlib.suppress(sqlite3.Error):
+            self.db.conn.rollback()
+
+    def _forget_names(self) -> None:
+        self._name_ids.clear()
 
     def _record(self, article: Article, digest: str, raw: RawRecord) -> dict[str, Any]:
         record = column_values(article, FIELD_NAMES)
@@ -385,12 +475,28 @@ class Archive:
         )
         return record
 
-    def _insert(self, article: Article, digest: str, now: str, raw: RawRecord) -> int:
+    def _insert(self, article: Article, digest: str, now: str, seen_at: str, raw: RawRecord) -> int:
         record = self._record(article, digest, raw)
-        record.update(revision=1, first_seen_at=now, last_seen_at=now, last_changed_at=now)
-        table = self.db.table("articles").insert(record)
-        assert table.last_pk is not None
-        return int(table.last_pk)
+        record.update(revision=1, first_seen_at=seen_at, last_seen_at=seen_at, last_changed_at=now)
+        return self._insert_row("articles", record)
+
+    def _insert_row(self, table: str, record: Mapping[str, Any]) -> int:
+        """Insert one row of plain values; its rowid. (sqlite-utils' insert() first asks the
+        schema whether the table exists and what it holds, which cost more than the insert.)"""
+        columns = ", ".join(f"[{name}]" for name in record)
+        marks = ", ".join("?" * len(record))
+        cursor = self.db.execute(
+            f"insert into [{table}] ({columns}) values ({marks})", list(record.values())
+        )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    def _update_row(self, article_id: int, values: Mapping[str, Any]) -> None:
+        """Set columns of one article row (sqlite-utils' update() asks the schema first)."""
+        assignments = ", ".join(f"[{name}] = ?" for name in values)
+        self.db.execute(
+            f"update articles set {assignments} where id = ?", [*values.values(), article_id]
+        )
 
     def _add_revision(
         self, article_id: int, revision: int, article: Article, digest: str, now: str,
@@ -405,7 +511,7 @@ class Archive:
             warc_file=raw.warc_file,
             warc_offset=raw.warc_offset,
         )
-        self.db.table("article_revisions").insert(record)
+        self._insert_row("article_revisions", record)
 
     def _link_names(self, article_id: int, article: Article) -> None:
         for kind, link, key, names in (
@@ -413,10 +519,25 @@ class Archive:
             ("tags", "article_tags", "tag_id", article.tags),
         ):
             self.db.execute(f"delete from {link} where article_id = ?", [article_id])
-            for position, name in enumerate(dict.fromkeys(names)):
-                name_id = self.db.table(kind).lookup({"name": name})
-                row = {"article_id": article_id, key: name_id, "position": position}
-                self.db.table(link).insert(row)
+            rows = [
+                (article_id, self._name_id(kind, name), position)
+                for position, name in enumerate(dict.fromkeys(names))
+            ]
+            if rows:
+                self.db.conn.executemany(
+                    f"insert into {link} (article_id, {key}, position) values (?, ?, ?)", rows
+                )
+
+    def _name_id(self, kind: str, name: str) -> int:
+        """The id of a category or tag name, added if new. Another process may add the same
+        name meanwhile: the unique index makes the insert a no-op, and the select finds its
+        row (committed before this transaction's write lock was granted)."""
+        found = self._name_ids.get((kind, name))
+        if found is None:
+            self.db.execute(f"insert or ignore into {kind} (name) values (?)", [name])
+            row = self.db.execute(f"select id from {kind} where name = ?", [name]).fetchone()
+            found = self._name_ids[(kind, name)] = int(row[0])
+        return found
 
     # --- the run ledger --------------------------------------------------------------------
 
