@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from parsel import Selector
 
-from newsarchive.normalize import canonical_url
+from newsarchive.normalize import canonical_url, decode_html
 from newsarchive.pages.listings import (
     LISTING_LAYOUTS,
     GenericListing,
@@ -23,7 +24,13 @@ from newsarchive.pages.listings import (
     parse_listing,
     parse_section_urls,
 )
+from newsarchive.pages.listings import base as listing_base
+from newsarchive.pages.listings import generic as listing_generic
+from newsarchive.pages.listings import home as listing_home
+from newsarchive.pages.listings import newkarma as listing_newkarma
+from newsarchive.pages.listings import news5 as listing_news5
 from newsarchive.pages.listings.base import parse_listing_document
+from newsarchive.pages.query import PageIndex, compile_css
 from tests.fakesite import FakeSite
 from tests.fixtures import FIXTURES, Fixture, load
 from tests.helpers import UNSPLITTABLE_URLS, crawl
@@ -811,3 +818,57 @@ def test_listing_og_image_its_body_does_not_show_is_the_site_share_image() -> No
     first_card = THUMB.replace("-350x250", "")
     assert parse_listing(url, _listing_with_og(first_card)).share_image is None
     assert parse_listing(url, _listing_with_og(THUMB)).share_image is None
+
+
+# --- the selector index gives what parsel gives -----------------------------------------------
+
+#: Every selector the listing layouts and the section menu read.
+LAYOUT_SELECTORS = sorted({
+    listing_base.SCOPE_EXCLUDE, listing_base.SITE_CHROME, listing_base.CONTENT,
+    listing_base.PAGINATION, listing_base.CHROME_KEPT, listing_base.CORE_NEXT,
+    listing_base.PAGINATION_CURRENT, listing_base.PAGINATION_DISABLED,
+    listing_base.CHEVRON_RIGHT, "a[href]", "link[href]", "base[href]",
+    listing_newkarma.CARD, *listing_newkarma.CARD_LINKS, listing_newkarma.INF_PAGINATION_NEXT,
+    listing_newkarma.A_NEXT_PAGE_NUMBERS, listing_news5.MARKER, listing_news5.ROOT,
+    *listing_generic.ROOT_TIERS, *listing_home.SECTION_MENU_TIERS, listing_home.SECTION_EXCLUDE,
+})  # fmt: skip
+#: Outside the indexed subset: evaluated through parsel's own translation.
+OTHER_SELECTORS = ["ul > li a", "a[href^='http']", "li:first-child", "p + p", "#a#b", "h1, h2 > a"]
+#: Markup that the class, id and subtree logic must read exactly as XPath does.
+TRICKY = page(
+    '<a class="\tnext\npage-numbers\r current " href="/page/2">2</a>'
+    '<a class="next\xa0page-numbers" href="/x">x</a>'  # NBSP joins the words, for XPath
+    '<a class="next\x0cpage-numbers current" href="/y">y</a>'  # so does a form feed
+    '<a class="next next page-numbers" href="/page/3">3</a><a class="" href="/e">e</a>'
+    '<DIV ID="wrapper" CLASS="Item-Infinite"><A HREF="/z">z</A></DIV>'
+    '<div id="wrapper"><!-- c --><article class="item-infinite">'
+    '<h2 class="entry-title"><a href="/a">a</a></h2><!-- c --></article><?pi x?>'
+    '<article class="item-infinite"><div class="entry-title"><div class="entry-title">'
+    '<a href="/b">b</a></div></div><a class="entry-title" href="/self">s</a></article></div>'
+    '<nav class="navigation pagination"><span aria-current="page" class="current">1</span>'
+    '<a class="next page-numbers nav-links inf-pagination" href="/page/2">next</a></nav>'
+    '<ul><li><a href="/l">l</a></li><li><a href="/m">m</a></li></ul>'
+    '<aside role="complementary"><div data-uc-modal><a href="/n">n</a></div></aside>',
+    head='<base href="https://kalbaronline.com/"><link rel="next" href="/page/2">',
+)
+
+
+INLINE_PAGES = {"tricky": TRICKY, "empty": ""}
+SAVED_PAGES = sorted(p.name for p in FIXTURES.iterdir() if (p / "page.html").exists())
+
+
+@pytest.mark.parametrize("name", [*INLINE_PAGES, *SAVED_PAGES])
+def test_the_selector_index_matches_parsel(name: str) -> None:
+    saved = name not in INLINE_PAGES
+    html = (FIXTURES / name / "page.html").read_bytes() if saved else INLINE_PAGES[name]
+    sel = Selector(text=decode_html(html), type="html")
+    index = PageIndex(sel.root)
+    # Contexts: the page, and elements that selectors are run inside (cards, pagination blocks).
+    contexts = [sel, *sel.css("article, nav, ul, .pagination, #wrapper, div")[:40]]
+    for query in LAYOUT_SELECTORS + OTHER_SELECTORS:
+        indexed = compile_css(query).chains is not None
+        assert indexed == (query not in OTHER_SELECTORS), query
+        for context in contexts:
+            within = None if context is sel else context.root
+            got = [index.elements[at] for at in index.select(query, within)]
+            assert got == [s.root for s in context.css(query)], (name, query)

@@ -11,9 +11,11 @@ root present, once the site chrome is dropped. The next page is the first usable
 spider's safety net then guesses it, and says so in its stats). Sections come from the home
 page's navigation (:mod:`.home`).
 
-The page is parsed once and each rule is a parsel CSS query on that one document; an element is
-in scope unless it or one of its ancestors is a dropped subtree root. Layouts are matched on
-that scoped document, so decoy cards in a header or a related-posts widget decide nothing.
+The page is parsed once and each rule is a CSS query on that one document, answered from an
+index of it built once (:mod:`.query`: parsel's one libxml2 scan per selector branch made
+reading a listing cost a dozen times its parse); an element is in scope unless it or one of
+its ancestors is a dropped subtree root. Layouts are matched on that scoped document, so decoy
+cards in a header or a related-posts widget decide nothing.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from newsarchive.normalize import (
     split_url,
 )
 from newsarchive.pages.base import site_share_image
+from newsarchive.pages.query import PageIndex, Spans
 
 #: Never part of a listing, wherever they appear (site-notes §9.2, §9.7.1, §2.1).
 SCOPE_EXCLUDE = (
@@ -92,31 +93,41 @@ class Listing:
 # --- the document and its scope -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Document:
-    """The one parsed page, and every element of the subtrees that do not count on it."""
+    """The one parsed page, indexed once, and the subtrees that do not count on it."""
 
-    sel: Selector
-    dropped: frozenset[HtmlElement]
+    def __init__(self, sel: Selector, exclude: str, chrome: str | None = None) -> None:
+        self.sel = sel
+        self.index = index = PageIndex(sel.root)
+        at = index.elements.__getitem__
+        dropped = {at(p) for p in index.select(exclude)} | _keyword(index, "role", EXCLUDE_ROLES)
+        if chrome is not None:
+            content = {at(p) for p in index.select(CONTENT)}
+            chrome_roots = {at(p) for p in index.select(chrome)}
+            chrome_roots |= _keyword(index, "role", CHROME_ROLES)
+            chrome_roots -= {at(p) for p in index.select(CHROME_KEPT)}
+            dropped |= {el for el in chrome_roots if content.isdisjoint(el.iterancestors())}
+        self.dropped = Spans(index, dropped)
+        # One byte per element: a query's matches are kept or dropped by position, however
+        # large the dropped subtrees (a News5 header carries dozens of decoy cards).
+        self._in_scope = bytearray(b"\x01" * len(index.elements))
+        for start, end in self.dropped.ranges:
+            self._in_scope[start:end] = bytes(end - start)
 
-    def select(self, query: str, within: Selector | None = None) -> list[Selector]:
+    def select(self, query: str, within: HtmlElement | None = None) -> list[HtmlElement]:
         """In-scope matches of a CSS query, in document order."""
-        found = (self.sel if within is None else within).css(query)
-        return [s for s in found if s.root not in self.dropped]
+        elements, in_scope = self.index.elements, self._in_scope
+        return [elements[p] for p in self.index.select(query, within) if in_scope[p]]
 
-    def roots(self, query: str) -> set[HtmlElement]:
-        return {s.root for s in self.select(query)}
-
-    def outermost(self, query: str) -> list[Selector]:
+    def outermost(self, query: str) -> list[HtmlElement]:
         """In-scope matches that are not inside another match."""
-        found = self.select(query)
-        roots = {s.root for s in found}
-        return [s for s in found if roots.isdisjoint(s.root.iterancestors())]
+        in_scope = self._in_scope
+        found = [p for p in self.index.select(query) if in_scope[p]]
+        return [self.index.elements[start] for start, _ in self.index.ranges(found)]
 
-    def inside(self, items: Iterable[Selector], query: str) -> list[Selector]:
-        """The items that are, or are inside, an in-scope match of `query`."""
-        within = _subtrees(self.roots(query))
-        return [s for s in items if s.root in within]
+    def subtrees(self, query: str) -> Spans:
+        """The subtrees of the in-scope matches of `query`."""
+        return Spans(self.index, self.select(query))
 
     def url(self, page_url: str) -> str:
         """The URL relative links resolve against (``<base href>`` when present and usable)."""
@@ -127,14 +138,7 @@ class Document:
 def parse_document(html: str | bytes, exclude: str, chrome: str | None = None) -> Document:
     """Parse once (bytes decoded as Scrapy would) and find the subtrees to drop: `exclude`
     anywhere, `chrome` unless inside CONTENT or itself CHROME_KEPT."""
-    sel = Selector(text=decode_html(html), type="html")
-    dropped = _roots(sel, exclude) | _keyword(sel, "role", EXCLUDE_ROLES)
-    if chrome is not None:
-        content = _roots(sel, CONTENT)
-        chrome_roots = _roots(sel, chrome) | _keyword(sel, "role", CHROME_ROLES)
-        chrome_roots -= _roots(sel, CHROME_KEPT)
-        dropped |= {el for el in chrome_roots if content.isdisjoint(el.iterancestors())}
-    return Document(sel, frozenset(_subtrees(dropped)))
+    return Document(Selector(text=decode_html(html), type="html"), exclude, chrome)
 
 
 def parse_listing_document(html: str | bytes) -> Document:
@@ -142,23 +146,13 @@ def parse_listing_document(html: str | bytes) -> Document:
     return parse_document(html, SCOPE_EXCLUDE, chrome=SITE_CHROME)
 
 
-def _roots(sel: Selector, query: str) -> set[HtmlElement]:
-    return {s.root for s in sel.css(query)}
-
-
 def _keyword(
-    sel: Selector, attr: str, values: frozenset[str], *, tokens: bool = False
+    index: PageIndex, attr: str, values: frozenset[str], *, tokens: bool = False
 ) -> set[HtmlElement]:
     """Elements whose keyword attribute (with `tokens`, one of its words) is one of `values`,
     compared case-insensitively: ``rel="Next"`` and ``role="Navigation"`` count."""
-    found = ((s.root, s.attrib[attr].lower()) for s in sel.css(f"[{attr}]"))
+    found = ((el, el.attrib[attr].lower()) for el in index.with_attr(attr))
     return {el for el, v in found if values.intersection(v.split() if tokens else [v.strip()])}
-
-
-def _subtrees(roots: Iterable[HtmlElement]) -> set[HtmlElement]:
-    """Every element of the subtrees under `roots`: one pass over them, then O(1) membership
-    tests (walking each link's ancestors instead costs links × depth)."""
-    return {el for root in roots for el in root.iter()}
 
 
 def _text(el: HtmlElement) -> str:
@@ -195,8 +189,10 @@ def article_link(href: str, doc_url: str, base_url: str) -> str | None:
 def dedupe(links: Iterable[str | None], base_url: str) -> list[str]:
     """The links in order, None dropped, the first of each canonical URL kept."""
     unique: dict[str, str] = {}
+    seen: set[str] = set()  # a News5 card links its post twice (image, title): one canonical_url
     for link in links:
-        if link is not None:
+        if link is not None and link not in seen:
+            seen.add(link)
             unique.setdefault(canonical_url(link, base_url), link)
     return list(unique.values())
 
@@ -216,6 +212,10 @@ class ListingPage:
     def __init__(self, doc: Document, url: str, base_url: str) -> None:
         self.doc, self.url, self.base_url = doc, url, base_url
         self.doc_url = doc.url(url)
+        # A card links its post two or three times (image, title, "read more"): each href is
+        # resolved once per page.
+        self._article_links: dict[str, str | None] = {}
+        self._texts: dict[HtmlElement, str] = {}
 
     @classmethod
     def matches(cls, doc: Document) -> bool:
@@ -235,8 +235,25 @@ class ListingPage:
         """Each listed article's link in page order (None where a link is not an article)."""
         anchors = self.doc.select("a[href]")
         if root := next((tier for tier in self.ROOT_TIERS if self.doc.select(tier)), None):
-            anchors = self.doc.inside(anchors, root)
-        return [article_link(a.attrib["href"], self.doc_url, self.base_url) for a in anchors]
+            within = self.doc.subtrees(root)
+            anchors = [a for a in anchors if a in within]
+        return [self.article_link(a.attrib["href"]) for a in anchors]
+
+    def article_link(self, href: str) -> str | None:
+        """`article_link` of an href on this page."""
+        try:
+            return self._article_links[href]
+        except KeyError:
+            link = self._article_links[href] = article_link(href, self.doc_url, self.base_url)
+            return link
+
+    def text(self, el: HtmlElement) -> str:
+        """An element's whitespace-normalised text (two rules read every link's)."""
+        try:
+            return self._texts[el]
+        except KeyError:
+            text = self._texts[el] = _text(el)
+            return text
 
     # --- next page ----------------------------------------------------------------------------
 
@@ -249,12 +266,12 @@ class ListingPage:
         return None
 
     @cached_property
-    def anchors(self) -> list[Selector]:
+    def anchors(self) -> list[HtmlElement]:
         """The usable links: in scope, and not inside a disabled pagination item."""
-        disabled = self.doc.roots(PAGINATION_DISABLED)
-        disabled |= _keyword(self.doc.sel, "aria-disabled", frozenset({"true"}))
-        within_disabled = _subtrees(disabled)
-        return [a for a in self.doc.select("a[href]") if a.root not in within_disabled]
+        disabled = set(self.doc.select(PAGINATION_DISABLED))
+        disabled |= _keyword(self.doc.index, "aria-disabled", frozenset({"true"}))
+        within_disabled = Spans(self.doc.index, disabled)
+        return [a for a in self.doc.select("a[href]") if a not in within_disabled]
 
     @cached_property
     def own_key(self) -> tuple[str, str, str] | None:
@@ -263,8 +280,8 @@ class ListingPage:
 
     def matching(self, query: str) -> list[str]:
         """Hrefs of the usable links that match a CSS query, in page order."""
-        marks = self.doc.roots(query)
-        return [a.attrib["href"] for a in self.anchors if a.root in marks]
+        marks = set(self.doc.select(query))
+        return [a.attrib["href"] for a in self.anchors if a in marks]
 
     def first(self, hrefs: Iterable[str]) -> str | None:
         """The first href that is another listing page of the site, on the base URL's host.
@@ -285,9 +302,9 @@ def _layout_next(page: ListingPage) -> str | None:
 
 def _rel_next(page: ListingPage) -> str | None:
     """Yoast's ``<link rel=next>`` in the head, then an ``<a rel=next>``."""
-    rel_next = _keyword(page.doc.sel, "rel", frozenset({"next"}), tokens=True)
-    links = [s.attrib["href"] for s in page.doc.select("link[href]") if s.root in rel_next]
-    return page.first(links + [a.attrib["href"] for a in page.anchors if a.root in rel_next])
+    rel_next = _keyword(page.doc.index, "rel", frozenset({"next"}), tokens=True)
+    links = [el.attrib["href"] for el in page.doc.select("link[href]") if el in rel_next]
+    return page.first(links + [a.attrib["href"] for a in page.anchors if a in rel_next])
 
 
 def _core_next(page: ListingPage) -> str | None:
@@ -298,14 +315,14 @@ def _core_next(page: ListingPage) -> str | None:
 def _pagination_next(page: ListingPage) -> str | None:
     """In each pagination block: the link to the current page + 1 (current as marked, else the
     page number in the URL), else the link holding the right chevron."""
-    chevron_links = {next(c.root.iterancestors("a"), None) for c in page.doc.select(CHEVRON_RIGHT)}
-    usable = {a.root: a.attrib["href"] for a in page.anchors}
+    chevron_links = {next(c.iterancestors("a"), None) for c in page.doc.select(CHEVRON_RIGHT)}
+    usable = {a: a.attrib["href"] for a in page.anchors}
     for block in page.doc.outermost(PAGINATION):
-        marked = (_page_number(_text(s.root)) for s in page.doc.select(PAGINATION_CURRENT, block))
+        marked = (_page_number(page.text(el)) for el in page.doc.select(PAGINATION_CURRENT, block))
         current = next((number for number in marked if number is not None), None)
         wanted = (_url_page_number(page.url) if current is None else current) + 1
-        members = [s.root for s in block.css("a[href]") if s.root in usable]
-        numbered = [usable[a] for a in members if _page_number(_text(a)) == wanted]
+        members = [a for a in page.doc.select("a[href]", block) if a in usable]
+        numbered = [usable[a] for a in members if _page_number(page.text(a)) == wanted]
         if link := page.first(numbered + [usable[a] for a in members if a in chevron_links]):
             return link
     return None
@@ -313,13 +330,13 @@ def _pagination_next(page: ListingPage) -> str | None:
 
 def _next_by_text(page: ListingPage) -> str | None:
     """Any link that says "next" (News5's "Next page" button, "Selanjutnya", "›", …)."""
-    return page.first(a.attrib["href"] for a in page.anchors if _reads_next(a.root))
+    return page.first(a.attrib["href"] for a in page.anchors if _reads_next(a, page.text(a)))
 
 
 def _load_more(page: ListingPage) -> str | None:
     """A "Load more" link to another listing page (a link, never a script-only button: ``#``
     and ``javascript:`` hrefs are not usable)."""
-    return page.first(a.attrib["href"] for a in page.anchors if _reads_load_more(a.root))
+    return page.first(a.attrib["href"] for a in page.anchors if _reads_load_more(a, page.text(a)))
 
 
 #: The next-page cascade, in order; the first rule that finds a usable link wins.
@@ -333,19 +350,19 @@ NEXT_PAGE_RULES: tuple[Callable[[ListingPage], str | None], ...] = (
 )
 
 
-def _reads_load_more(anchor: HtmlElement) -> bool:
+def _reads_load_more(anchor: HtmlElement, anchor_text: str) -> bool:
     classes = (anchor.get("class") or "").lower().split()
     if any(marker in word for word in classes for marker in LOAD_MORE_CLASSES):
         return True
-    for text in (_text(anchor), anchor.get("aria-label") or ""):
+    for text in (anchor_text, anchor.get("aria-label") or ""):
         lowered = " ".join(text.split()).lower().strip(NEXT_ARROWS + " >.…")
         if lowered in LOAD_MORE_TEXTS:
             return True
     return False
 
 
-def _reads_next(anchor: HtmlElement) -> bool:
-    for text in (_text(anchor), anchor.get("aria-label") or ""):
+def _reads_next(anchor: HtmlElement, anchor_text: str) -> bool:
+    for text in (anchor_text, anchor.get("aria-label") or ""):
         lowered = " ".join(text.split()).lower()
         stripped = lowered.strip(NEXT_ARROWS + " >")
         if stripped in NEXT_TEXTS or (not stripped and any(c in lowered for c in "›»")):

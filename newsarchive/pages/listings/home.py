@@ -7,7 +7,7 @@ dropdowns are dropped).
 
 from __future__ import annotations
 
-from parsel import Selector
+from lxml.html import HtmlElement
 
 from newsarchive.normalize import is_article_url, request_url, split_url
 from newsarchive.pages.listings.base import dedupe, parse_document, site_link
@@ -49,7 +49,8 @@ def parse_section_urls(url: str, html: str | bytes, base_url: str = DEFAULT_BASE
     doc_url = doc.url(url)
     anchors = doc.select("a[href]")
     for tier in SECTION_MENU_TIERS:
-        menu = doc.inside(anchors, tier)
+        within = doc.subtrees(tier)
+        menu = [a for a in anchors if a in within]
         found = dedupe((_section_link(a, doc_url, base_url, in_menu=True) for a in menu), base_url)
         if found:
             return found
@@ -57,15 +58,15 @@ def parse_section_urls(url: str, html: str | bytes, base_url: str = DEFAULT_BASE
     return dedupe(links, base_url)
 
 
-def _menu_object(anchor: Selector) -> str | None:
+def _menu_object(anchor: HtmlElement) -> str | None:
     """The WordPress object type of the link's menu item ("category", "page", …), if any."""
-    item = next(anchor.root.iterancestors("li"), None)
+    item = next(anchor.iterancestors("li"), None)
     classes = (item.get("class") or "").split() if item is not None else []
     prefixed = [c for c in classes if c.startswith(MENU_OBJECT_PREFIX)]
     return prefixed[0].removeprefix(MENU_OBJECT_PREFIX) if prefixed else None
 
 
-def _section_link(anchor: Selector, doc_url: str, base_url: str, *, in_menu: bool) -> str | None:
+def _section_link(anchor: HtmlElement, doc_url: str, base_url: str, *, in_menu: bool) -> str | None:
     link = site_link(anchor.attrib["href"], doc_url, base_url)
     parts = split_url(link) if link else None
     if link is None or parts is None or is_article_url(link, base_url):

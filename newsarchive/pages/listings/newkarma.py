@@ -7,9 +7,9 @@ links (the big headline block, the sidebar) are not the listing, so only cards c
 
 from __future__ import annotations
 
-from parsel import Selector
+from lxml.html import HtmlElement
 
-from newsarchive.pages.listings.base import Document, ListingPage, article_link
+from newsarchive.pages.listings.base import Document, ListingPage
 
 #: A card's post is the first permalink of the first of CARD_LINKS that has one: a thumbnail may
 #: link to ``/amp/`` and a "read more" to ``?pgrelated``, so the title link comes first.
@@ -30,9 +30,9 @@ class NewkarmaListing(ListingPage):
     def article_links(self) -> list[str | None]:
         return [self._card_link(card) for card in self.doc.outermost(CARD)]
 
-    def _card_link(self, card: Selector) -> str | None:
+    def _card_link(self, card: HtmlElement) -> str | None:
         links = (
-            article_link(anchor.attrib["href"], self.doc_url, self.base_url)
+            self.article_link(anchor.attrib["href"])
             for query in CARD_LINKS
             for anchor in self.doc.select(query, within=card)
         )
