@@ -6,8 +6,9 @@
 
 Parts: extraction (vs trafilatura, newspaper4k, a bare lxml parse), crawl (vs a bare Scrapy
 spider; peak RSS, CPU per article), update (requests and bytes vs a re-crawl), storage (insert
-rate, size, FTS latency, analyst commands). Results and the commands that made them are in
-benchmarks/RESULTS.md. Ratios are measured side by side in one run; nothing here asserts a time.
+rate, size, FTS latency, analyst commands), reparse (articles/s with --jobs 2 vs one process).
+Results and the commands that made them are in benchmarks/RESULTS.md. Ratios are measured side
+by side in one run; nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":  # run as a script: import from the repository, not from benchmarks/
     sys.path[0] = str(ROOT)
 
-from benchmarks import crawl, extraction, storage, update  # noqa: E402
+from benchmarks import crawl, extraction, reparse, storage, update  # noqa: E402
 from benchmarks.common import machine_notes  # noqa: E402
 
-PARTS = ("extraction", "crawl", "update", "storage")
+PARTS = ("extraction", "crawl", "update", "storage", "reparse")
 
 SIZES: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
@@ -38,12 +39,14 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "crawl": {"articles": 600, "reps": 1, "scale_articles": None, "profile_articles": None},
         "update": {"articles": 300},
         "storage": {"n": 5000, "reps": 10, "command_reps": 2},
+        "reparse": {"articles": 2000, "reps": 2},
     },
     "full": {
         "extraction": {"per_layout": 100, "rounds": 5, "isolated_rounds": 3},
         "crawl": {"articles": 3000, "reps": 2, "scale_articles": 20000, "profile_articles": 600},
         "update": {"articles": 2000},
         "storage": {"n": 100_000, "reps": 20, "command_reps": 3},
+        "reparse": {"articles": 20_000, "reps": 2},
     },
 }
 
@@ -52,6 +55,7 @@ RUNNERS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[..., list[tuple
     "crawl": (crawl.run, crawl.rows),
     "update": (update.run, update.rows),
     "storage": (storage.run, storage.rows),
+    "reparse": (reparse.run, reparse.rows),
 }
 
 

@@ -277,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
         "re-extract every stored raw page with the current parser, without network",
         "Re-extract the raw page (WARC record) of every archived article with the current "
         "parser; rows whose output changed get a new revision, the others stay untouched. "
-        "Prints how many rows changed, per field.",
+        "Prints how many rows changed, per field. Pages are re-extracted by --jobs worker "
+        "processes; this process alone writes, in article order, so the result is the same "
+        "for any --jobs.",
     )
     reparse.add_argument("--layout", help="only articles parsed with this layout")
     reparse.add_argument("--since", type=_day, help="only articles published since this day")
@@ -285,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--warc-dir",
         default=os.environ.get(WARC_DIR_ENV),
         help="the WARC folder; env NEWSARCHIVE_WARC_DIR; default warc/ beside the archive",
+    )
+    # The numbers in the help are reparse.MIN_PER_WORKER (tests/test_reparse_parallel.py).
+    reparse.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes extracting pages; 1: in this process; default: one per 500"
+        " articles, at most one per usable CPU (fewer than 1,000 articles: in this process)",
     )
     reparse.set_defaults(handler=cmd_reparse)
 
@@ -550,7 +561,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     db = _existing_archive(args)
-    from newsarchive.reparse import reparse
+    from newsarchive.reparse import WorkersFailed, reparse
     from newsarchive.storage import Archive
     from newsarchive.storage.lock import ArchiveLock, ArchiveLocked, LockError
     from newsarchive.storage.warc import warc_dir
@@ -559,7 +570,10 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     try:
         # The lock first, the connection inside it (see storage/lock.py).
         with ArchiveLock(db, "reparse"), Archive(db) as archive:
-            report = reparse(archive, folder, args.base_url, args.layout, args.since)
+            report = reparse(archive, folder, args.base_url, args.layout, args.since, args.jobs)
+    except WorkersFailed as exc:
+        print(f"newsarchive reparse: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except ArchiveLocked as exc:
         print(f"newsarchive reparse: {exc}", file=sys.stderr)
         return EXIT_LOCKED
