@@ -36,6 +36,10 @@ SETTINGS: dict[str, Any] = {
     "REDIRECT_ENABLED": False,  # fetch exactly the listed URLs
     "HTTPERROR_ALLOW_ALL": True,
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    # newsarchive's Scrapy overhead settings, so the ceiling is not lowered by what newsarchive
+    # turned off.
+    "CONCURRENT_ITEMS": 1,
+    "WARN_ON_GENERATOR_RETURN_VALUE": False,
 }
 
 

@@ -23,10 +23,9 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from sqlite_utils import Database
-
 from newsarchive.items import ValueKind, instant_zone
 from newsarchive.site import WARC_DIR_ENV
+from newsarchive.storage.database import Database
 from newsarchive.storage.queries import (
     EXPORT_COLUMNS,
     EXPORT_KINDS,

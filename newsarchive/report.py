@@ -21,10 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from newsarchive.export import BadOutput, WriteFailed, open_output
 from newsarchive.storage import coverage
+from newsarchive.storage.database import Database
 from newsarchive.storage.queries import (
     failures_per_run,
     layout_per_month,

@@ -99,6 +99,14 @@ ITEM_PIPELINES = {
     "newsarchive.pipelines.ValidatePipeline": 100,
     "newsarchive.pipelines.ArchivePipeline": 500,
 }
+# What a callback yields (an article, or a listing's requests) goes through synchronous
+# pipelines and the scheduler one after the other anyway; Scrapy starts this many asyncio
+# workers for every response (100 by default: a tenth of a crawl's CPU on the loopback replica).
+CONCURRENT_ITEMS = 1
+# Scrapy reads each generator callback's source to warn about `return value` in it; bound
+# methods are new objects on every request, so its cache misses and it parses the spider's
+# source again and again. The spider's callbacks are checked by the tests instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Scrapy's telnet console listens on a port of 6023-6073: nobody attaches to a cron crawl, an
 # open debugging port on the archive's machine is a risk, and several crawls at once (tests,
 # two archives) run out of ports, which fails the run with an error line.

@@ -1,8 +1,8 @@
 """The SQLite archive: schema and migrations, article revisions, the run ledger. No Scrapy here.
 
 The names below are imported on first use: `newsarchive.storage.warc` (read by `extract --warc`)
-and `newsarchive.storage.lock` need neither sqlite-utils nor what it drags in (pandas, when
-installed, costs half a second and ~60 MB).
+and `newsarchive.storage.lock` need no sqlite-utils (which `storage.database` imports without
+pandas and numpy).
 """
 
 from __future__ import annotations

@@ -20,10 +20,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from newsarchive import PARSER_VERSION
 from newsarchive.items import CONTENT_FIELDS, FIELD_KINDS, FIELD_NAMES, Article, RawRecord
+from newsarchive.storage.database import Database
 from newsarchive.storage.faults import halting_error, is_busy
 from newsarchive.storage.schema import migrations
 from newsarchive.storage.stems import index_article

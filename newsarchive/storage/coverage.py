@@ -18,9 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlite_utils import Database
-
 from newsarchive.site import COMPLETE_CHANNELS
+from newsarchive.storage.database import Database
 
 #: How many missing/unlisted URLs the plain report prints (`--json` gives them all).
 REPORT_URLS = 20

@@ -15,9 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
 from newsarchive.items import FIELD_KINDS, FIELD_NAMES, ValueKind, value_kind
+from newsarchive.storage.database import Database
 from newsarchive.storage.schema import ARTICLE_COLUMNS
 
 # What an export carries, with what each column holds: the article's fields (kinds read off

@@ -5,10 +5,8 @@ Add a new function to change the schema; never edit one that has shipped.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from newsarchive.items import CONTENT_FIELDS, FIELD_NAMES, column_types
+from newsarchive.storage.database import Database, Migrations
 
 migrations = Migrations("newsarchive")
 

@@ -35,7 +35,7 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlite_utils import Database
+from newsarchive.storage.database import Database
 
 STEM_TABLE = "articles_stem_fts"
 

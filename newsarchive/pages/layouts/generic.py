@@ -6,8 +6,6 @@ little but the layout-specific fields (subtitle, caption).
 
 from __future__ import annotations
 
-import trafilatura
-
 from newsarchive.normalize import clean_text
 from newsarchive.pages.base import ArticlePage, PageInput
 from newsarchive.pages.body import clean_paragraphs
@@ -28,6 +26,10 @@ class GenericPage(ArticlePage):
         return True
 
     def paragraphs(self) -> list[str]:
+        # Imported here: only pages no layout reads need it, and it takes a tenth of a second
+        # to import in every process.
+        import trafilatura
+
         result = trafilatura.bare_extraction(
             self.sel.get(),
             url=self.page.url,
