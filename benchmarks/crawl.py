@@ -155,7 +155,7 @@ def scale(articles: int) -> dict[str, Any]:
 PROFILED_STEPS = {
     "parse_article": ("newsarchive/pages/article.py", "parse_article"),
     "parse_listing": ("newsarchive/pages/listings/__init__.py", "parse_listing"),
-    "store": ("newsarchive/storage/archive.py", "store"),
+    "store": ("newsarchive/storage/archive.py", "store_all"),  # batches, commits included
     "warc_write": ("newsarchive/storage/warc.py", "write"),
 }
 
