@@ -375,22 +375,14 @@ def run(
 # --- pages of the real-WordPress test site -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WordPressPage:
-    url: str
-    html: bytes
-    base_url: str
-    expected: dict[str, Any]
-
-
-def collect_wordpress_pages() -> list[WordPressPage]:
+def collect_wordpress_pages() -> tuple[list[Page], str]:
     """Every post of the real-WordPress site (tests/wordpress/: WordPress with the site's own
     theme and plugins), desktop and AMP, with Yoast set up as nobody and as an organisation:
     the bytes a crawl gets, and what each must give (WordPress's own ground truth)."""
     from tests.wordpress.expected import expected
     from tests.wordpress.site import running_site
 
-    pages: list[WordPressPage] = []
+    pages: list[Page] = []
     with running_site() as site:
         for organisation in (False, True):
             site.configure(yoast_organisation=organisation, strip_category_base=False)
@@ -400,8 +392,9 @@ def collect_wordpress_pages() -> list[WordPressPage]:
                     with urllib.request.urlopen(url, timeout=60) as response:
                         html = response.read()
                     want = expected(row, amp=amp, organisation=organisation)
-                    pages.append(WordPressPage(url, html, site.url, want))
-    return pages
+                    pages.append(Page(url, "amp" if amp else "newkarma", html, want))
+        base_url = site.url
+    return pages, base_url
 
 
 def wordpress_unavailable() -> str | None:
@@ -426,13 +419,13 @@ def run_wordpress(rounds: int) -> dict[str, Any]:
     reason = wordpress_unavailable()
     if reason:
         return {"available": False, "reason": reason}
-    pages = collect_wordpress_pages()
+    pages, base_url = collect_wordpress_pages()
     fetched_at = datetime.now(UTC)
 
-    def ours(page: WordPressPage) -> Any:
-        return parse_article(page.url, page.html, fetched_at, base_url=page.base_url)
+    def ours(page: Page) -> Any:
+        return parse_article(page.url, page.html, fetched_at, base_url=base_url)
 
-    def floor(page: WordPressPage) -> Any:
+    def floor(page: Page) -> Any:
         return lxml.html.fromstring(page.html)
 
     calls = {"newsarchive": ours, "lxml_parse": floor}

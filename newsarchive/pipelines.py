@@ -150,7 +150,7 @@ class ArchivePipeline:
             self.batch_started = time.monotonic()
             self.batch_timer = call_later(BATCH_SECONDS, self._flush_when_due)
         self.pending.append(item)
-        self.pending_seen[item.article.url] = utc_now()
+        self.pending_seen[item.article.url] = item.article.fetched_at  # as the archive will say
         full = len(self.pending) >= BATCH_ARTICLES
         if full or time.monotonic() - self.batch_started >= BATCH_SECONDS:
             self.flush()

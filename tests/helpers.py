@@ -29,6 +29,17 @@ def crawl(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[s
     return run_cli("crawl", "--db", str(db), "--base-url", site.base_url, *FAST, *args)
 
 
+def start_crawl(
+    site: FakeSite, db: Path, *args: str, quiet: bool = False
+) -> subprocess.Popen[str]:
+    """The real CLI crawling the replica in the background (its output piped, or with `quiet`
+    dropped: a test that never reads it must not let a full pipe stall the crawl)."""
+    command = [sys.executable, "-m", "newsarchive", "crawl", "--db", str(db),
+               "--base-url", site.base_url, *FAST, *args]  # fmt: skip
+    output = subprocess.DEVNULL if quiet else subprocess.PIPE
+    return subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=output, text=True)
+
+
 def listing_requests(site: FakeSite) -> Counter[str]:
     """Listing requests the replica answered, per section slug."""
     per_section: Counter[str] = Counter()

@@ -8,7 +8,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakesite import FakeSite
-from tests.helpers import FAST, ROOT, count, crawl, rows, run_cli
+from tests.helpers import FAST, ROOT, count, crawl, rows, run_cli, start_crawl
 
 QUICK_RETRY = ["-s", "NEWSARCHIVE_RETRY_BACKOFF_BASE=0.1", "-s", "NEWSARCHIVE_RETRY_BACKOFF_MAX=1"]
 
@@ -26,13 +25,6 @@ def update(site: FakeSite, db: Path, *args: str) -> subprocess.CompletedProcess[
         "update", "--db", str(db), "--base-url", site.base_url, *FAST, "--discover", "listings",
         *args,
     )  # fmt: skip
-
-
-def start_crawl(site: FakeSite, db: Path, *args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "newsarchive", "crawl", "--db", str(db),
-               "--base-url", site.base_url, *FAST, *args]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
 
 
 def wait_for_articles(db: Path, n: int, process: subprocess.Popen[str], limit: float = 60) -> None:

@@ -21,7 +21,16 @@ import pytest
 from newsarchive.storage.lock import ArchiveLock
 from newsarchive.storage.warc import read_page
 from tests.fakesite import FakeSite
-from tests.helpers import FAST, ROOT, count, crawl, listing_requests, rows, run_cli
+from tests.helpers import (
+    FAST,
+    ROOT,
+    count,
+    crawl,
+    listing_requests,
+    rows,
+    run_cli,
+    start_crawl,
+)
 
 PAGE_SIZE = 5
 # Retries on loopback: the same backoff code path, with short waits.
@@ -242,19 +251,7 @@ def test_kill_9_mid_crawl_loses_nothing_committed(tmp_path: Path) -> None:
         for article in site.articles:
             site.delay(article, 0.05)
         db = tmp_path / "a.db"
-        command = [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
-            "--db",
-            str(db),
-            "--base-url",
-            site.base_url,
-            *FAST,
-        ]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        process = start_crawl(site, db, quiet=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             time.sleep(0.2)
@@ -309,10 +306,7 @@ def test_kill_9_mid_batch_keeps_whole_articles_and_the_rerun_fetches_the_lost(
         for article in site.articles:
             site.delay(article, 0.03)
         db = tmp_path / "a.db"
-        command = [sys.executable, "-m", "newsarchive", "crawl", "--db", str(db),
-                   "--base-url", site.base_url, *FAST]  # fmt: skip
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        process = start_crawl(site, db, quiet=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _visible(db) < 3 * BATCH_ARTICLES:
             assert process.poll() is None, "the crawl ended before it could be killed"
@@ -371,10 +365,7 @@ def test_an_open_batch_is_committed_while_the_crawl_waits_for_more(tmp_path: Pat
             if article is not None and article is not fast:
                 site.delay(article, 25)
         db = tmp_path / "a.db"
-        command = [sys.executable, "-m", "newsarchive", "crawl", "--db", str(db),
-                   "--base-url", site.base_url, *FAST]  # fmt: skip
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        process = start_crawl(site, db, quiet=True)
         try:
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and _visible(db) == 0:
