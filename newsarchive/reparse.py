@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -207,9 +209,10 @@ def _differs(row: dict[str, object], article: Article, name: str) -> bool:
 #
 # Start method: forkserver (spawn where there is none). Not fork, although fork starts faster:
 # a forked worker would inherit this process's descriptors, among them the archive's flock
-# (storage/lock.py) and the open SQLite connection. Workers that outlive a killed writer (they
-# would, blocked on their task queue) would then keep the archive locked for the next run,
-# and nothing but discipline would keep them off the connection. The fork server is a fresh
+# (storage/lock.py) and the open SQLite connection. A worker that outlived a killed writer
+# would then keep the archive locked for the next run (workers end with the writer, see
+# `_end_with`, but not in the same instant), and nothing but discipline would keep them off
+# the connection. The fork server is a fresh
 # interpreter started with only multiprocessing's own pipes; it imports the parsers once
 # (preload) and forks each worker from that clean state, so no worker ever holds the archive.
 # The cost is paid once per run, and runs too small to repay it stay in this process.
@@ -223,11 +226,22 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
     # Ctrl-C reaches the whole process group: workers leave it to the writer, which stops
     # submitting, lets the tasks in flight end and shuts the pool down, so no worker dies
     # with a traceback mid-task.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    writer = multiprocessing.parent_process()
+    if writer is not None:
+        threading.Thread(target=_end_with, args=(writer.sentinel,), daemon=True).start()
+
+
+def _end_with(writer_sentinel: int) -> None:
+    # A worker waiting for its next task never learns that the writer died (killed with
+    # SIGKILL, say): the other end of its task queue is open in the worker itself, and the
+    # fork server lives as long as a worker does. The writer's sentinel closes when it exits.
+    wait([writer_sentinel])
+    os._exit(1)
 
 
 def _ready() -> None:
@@ -236,7 +250,7 @@ def _ready() -> None:
 
 def _new_pool(jobs: int) -> ProcessPoolExecutor:
     for _attempt in range(START_ATTEMPTS):
-        pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker)
         # Every worker is started at once, before any page goes out, as the executor does for
         # fork. Left to start workers as tasks come (its way for the other start methods), a
         # worker that died while another was being started left Python 3.11's executor

@@ -243,6 +243,21 @@ def test_ctrl_c_stops_cleanly_with_the_pool_shut_down(crawled: Crawled, tmp_path
     assert f"examined {ARTICLES} |" in again.stdout
 
 
+def test_a_killed_writer_leaves_no_worker_behind(crawled: Crawled, tmp_path: Path) -> None:
+    db = _variant(crawled, tmp_path / "db")
+    proc = _start(db, crawled.base_url, 2)
+    assert _a_worker(proc) is not None, "no worker process appeared"
+    os.kill(proc.pid, signal.SIGKILL)  # the writer alone, as the OOM killer or a timeout would
+    proc.communicate()
+    # Workers waiting for their next task, the fork server and the resource tracker end once
+    # the writer is gone; none is left holding pipes (or the machine's memory) for good.
+    give_up = time.monotonic() + 30
+    while (left := _group_members(proc.pid)) and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert left == []
+    assert rows(db, "pragma integrity_check") == [{"integrity_check": "ok"}]
+
+
 def _group_members(group: int) -> list[int]:
     members = []
     for entry in os.listdir("/proc"):
