@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.items import CONTENT_FIELDS, Article, RawRecord
-from newsarchive.normalize import decode_html
 from newsarchive.pages import ExtractionError, parse_article
 from newsarchive.storage import Archive, Outcome
 from newsarchive.storage.warc import StoredPage, UnusableRecord, read_page
@@ -113,8 +112,9 @@ class _Extracted:
 
 
 def extract_stored(page: StoredPage, base_url: str) -> Article:
-    html = decode_html(page.body, page.content_type)
-    return parse_article(page.url, html, page.fetched_at, base_url=base_url)
+    return parse_article(
+        page.url, page.body, page.fetched_at, base_url=base_url, content_type=page.content_type
+    )
 
 
 def reparse(

@@ -68,11 +68,13 @@ def parse_article(
     fetched_at: datetime,
     base_url: str = DEFAULT_BASE_URL,
     site_images: frozenset[str] = frozenset(),
+    content_type: str | bytes | None = None,
 ) -> Article:
     """Extract the article on a fetched page.
 
     ``site_images`` are image URLs known to be the site's own share images (what its listing
-    pages carry as og:image): never an article's lead image.
+    pages carry as og:image): never an article's lead image. Bytes are decoded as
+    `decode_html` does, with ``content_type`` (the response's header) for pages not in UTF-8.
 
     Raises NotAnArticle for listings and error pages, UnknownLayout when an article-looking page
     cannot be read, IncompleteArticle when a required field is missing, MalformedPage when the
@@ -82,7 +84,7 @@ def parse_article(
     KeyboardInterrupt and SystemExit pass through.
     """
     try:
-        selector, source = _tree(html)
+        selector, source = _tree(html, content_type)
         page = PageInput(
             url=url,
             selector=selector,
@@ -104,7 +106,7 @@ def parse_article(
 _ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
 
-def _tree(html: str | bytes) -> tuple[Selector, str]:
+def _tree(html: str | bytes, content_type: str | bytes | None) -> tuple[Selector, str]:
     """The page's tree and its text.
 
     UTF-8 bytes (what the site serves) go to the parser as they are: parsel would encode the
@@ -117,7 +119,8 @@ def _tree(html: str | bytes) -> tuple[Selector, str]:
         core = text.strip(_ASCII_WHITESPACE)
         if not core or not (core[0].isspace() or core[-1].isspace()):
             return Selector(body=html, encoding="utf-8", type="html"), text
-    source = decode_html(html)
+    # UTF-8 is what decode_html would find first; else its charset rules, decoded only once.
+    source = text if text is not None else decode_html(html, content_type)
     return Selector(text=source, type="html"), source
 
 

@@ -406,12 +406,14 @@ class KalbarOnlineSpider(scrapy.Spider):
             yield gone
             return
         try:
+            # The body as it came: parse_article decodes it, or parses UTF-8 bytes directly.
             article = parse_article(
                 response.url,
-                response_text(response),
+                response.body,
                 fetched_at,
                 base_url=self.base_url,
                 site_images=frozenset(self.site_images),
+                content_type=response.headers.get("Content-Type"),
             )
         except ExtractionError as exc:  # every parser failure arrives as one (ParserCrashed)
             reason = f"{type(exc).__name__}: {exc}"
